@@ -13,8 +13,12 @@ from pathlib import Path
 
 from dutygraph.errors import PlanError
 from dutygraph.loaders.agency_names import NameContext
+from dutygraph.loaders.bodies import read_bodies
+from dutygraph.loaders.duties import read_duties
 from dutygraph.loaders.layouts import detect_layout, get_layout
+from dutygraph.loaders.milestones import read_milestones
 from dutygraph.loaders.plan_info import annual_wording, is_one_year_plan, read_plan_info
+from dutygraph.loaders.plan_targets import read_plan_targets
 from dutygraph.loaders.reading import read_plan
 from dutygraph.loaders.records import PlanReading
 from dutygraph.loaders.tasks import TaskContext, assemble_task
@@ -48,7 +52,8 @@ def read_plan_file(path: Path | str, *, layout: str | None = None) -> PlanReadin
     annual = None
     if is_one_year_plan(info):
         annual = found.annual_marker or annual_wording(info)
-    ctx = TaskContext(key_prefix(path.stem), NameContext.of(info.jurisdiction), info.year, annual)
+    names = NameContext.of(info.jurisdiction)
+    ctx = TaskContext(key_prefix(path.stem), names, info.year, annual)
     tasks = tuple(assemble_task(raw, ctx) for raw in found.tasks)
     return PlanReading(
         plan_id=plan_id_from_stem(path.stem),
@@ -57,4 +62,8 @@ def read_plan_file(path: Path | str, *, layout: str | None = None) -> PlanReadin
         layout=family.name,
         info=info,
         tasks=tasks,
+        plan_indicators=read_plan_targets(text.lines),
+        duties=read_duties(text.lines, names),
+        bodies=read_bodies(text.lines, names),
+        milestones=read_milestones(text.lines),
     )
