@@ -14,6 +14,7 @@ from pathlib import Path
 
 from dutygraph import __version__
 from dutygraph.errors import DutygraphError
+from dutygraph.settings import Settings, get_settings
 
 EXIT_ERROR = 2
 
@@ -25,6 +26,70 @@ def _cmd_extract(args: argparse.Namespace) -> int:
     reading = read_plan_file(args.plan_file, layout=args.layout)
     sys.stdout.write(json.dumps(reading_to_json(reading), ensure_ascii=False, indent=2) + "\n")
     return 0
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    overrides = {"store": args.store} if getattr(args, "store", None) is not None else {}
+    if getattr(args, "backend", None) is not None:
+        overrides["backend"] = args.backend
+    return get_settings(**overrides)
+
+
+def _show_progress(done: int, total: int, path: Path) -> None:
+    """Progress on a terminal only: piped output stays clean."""
+    if not sys.stderr.isatty():
+        return
+    line = f"[{done}/{total}] {path.name}" if done < total else f"[{total}/{total}] read"
+    sys.stderr.write(f"\r\x1b[K{line}")
+    if done >= total:
+        sys.stderr.write("\n")
+    sys.stderr.flush()
+
+
+def _cmd_build(args: argparse.Namespace) -> int:
+    from dutygraph.kg.build import build
+    from dutygraph.kg.stats import store_stats
+    from dutygraph.kg.stores import open_store
+
+    settings = _settings(args)
+    with open_store(settings.backend, path=settings.store) as store:
+        built = build(store, args.plans, layout=args.layout, progress=_show_progress)
+        stats = store_stats(store)
+    for plan in built:
+        print(f"{plan.plan_id}: {plan.tasks} tasks, {plan.triples} triples  ({plan.path})")
+    print(f"store {settings.store} ({settings.backend}): {stats.plans} plans, {stats.tasks} tasks, "
+          f"{stats.agencies} agencies, {stats.triples} triples")
+    return 0
+
+
+def _cmd_stats(args: argparse.Namespace) -> int:
+    from dutygraph.kg.stats import store_stats
+    from dutygraph.kg.stores import open_store
+
+    settings = _settings(args)
+    _require_store(settings)
+    with open_store(settings.backend, path=settings.store, read_only=settings.backend == "oxigraph") as store:
+        stats = store_stats(store)
+    if args.json:
+        print(json.dumps(stats.as_dict(), ensure_ascii=False))
+    else:
+        width = max(len(name) for name in stats.as_dict())
+        for name, value in stats.as_dict().items():
+            print(f"{name:<{width}}  {value}")
+    return 0
+
+
+def _require_store(settings: Settings) -> None:
+    """Reading commands do not create an empty store where the user mistyped a path."""
+    if settings.backend == "oxigraph" and not settings.store.exists():
+        raise DutygraphError(f"{settings.store}: no store here; run `dutygraph build` first or pass --store")
+
+
+def _store_options(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--store", type=Path, metavar="DIR",
+                         help="store directory (default: $DUTYGRAPH_STORE or .dutygraph/store)")
+    command.add_argument("--backend", choices=("memory", "oxigraph"),
+                         help="store backend (default: $DUTYGRAPH_BACKEND or oxigraph)")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -41,6 +106,18 @@ def _parser() -> argparse.ArgumentParser:
     extract.add_argument("plan_file", type=Path, metavar="PLAN_FILE")
     extract.add_argument("--layout", choices=sorted(LAYOUTS), help="read with this layout instead of detecting it")
     extract.set_defaults(run=_cmd_extract)
+
+    build = commands.add_parser("build", help="load plans into the store (default: the bundled plans)")
+    build.add_argument("plans", nargs="*", type=Path, metavar="PLAN_FILE|DIR",
+                       help="plan files, or folders of .txt plans; none: the five bundled plans")
+    build.add_argument("--layout", choices=sorted(LAYOUTS), help="read every plan with this layout")
+    _store_options(build)
+    build.set_defaults(run=_cmd_build)
+
+    stats = commands.add_parser("stats", help="count what the store holds")
+    stats.add_argument("--json", action="store_true", help="one JSON object instead of a table")
+    _store_options(stats)
+    stats.set_defaults(run=_cmd_stats)
     return parser
 
 

@@ -53,10 +53,12 @@ def read_plan_file(path: Path | str, *, layout: str | None = None) -> PlanReadin
     if is_one_year_plan(info):
         annual = found.annual_marker or annual_wording(info)
     names = NameContext.of(info.jurisdiction)
-    ctx = TaskContext(key_prefix(path.stem), names, info.year, annual)
+    prefix = key_prefix(path.stem)
+    ctx = TaskContext(prefix, names, info.year, annual)
     tasks = tuple(assemble_task(raw, ctx) for raw in found.tasks)
     return PlanReading(
         plan_id=plan_id_from_stem(path.stem),
+        key_prefix=prefix,
         source_name=path.name,
         sha256=text.sha256,
         layout=family.name,

@@ -146,6 +146,7 @@ class PlanReading:
     """Everything read from one plan file."""
 
     plan_id: str
+    key_prefix: str  # task keys are "<key_prefix>-<number>"
     source_name: str
     sha256: str
     layout: str

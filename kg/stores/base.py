@@ -41,14 +41,19 @@ import functools
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, ClassVar, Self
 
+import rdflib.namespace
 from rdflib import BNode, Graph, Literal, URIRef, Variable
-from rdflib.namespace import XSD
 from rdflib.term import Identifier
 
 from dutygraph.errors import StoreError
+
+# The XSD namespace object itself stays out of module globals: pytest's doctest finder probes
+# every global for mock attributes, and a closed rdflib namespace warns on each unknown one.
+XSD_STRING = rdflib.namespace.XSD.string
 
 if TYPE_CHECKING:
     from rdflib.plugins.sparql.sparql import Query
@@ -93,6 +98,11 @@ class GraphStore(abc.ABC):
 
     backend: ClassVar[str]
 
+    def __init__(self, *, path: Path | None = None, read_only: bool = False) -> None:
+        """Every backend takes these options: its directory (if it keeps one) and whether to refuse writes."""
+        self.path = path
+        self.read_only = read_only
+
     @abc.abstractmethod
     def replace_graphs(self, graphs: Mapping[URIRef, Graph], *, remove: Iterable[URIRef] = ()) -> None:
         """Atomically: each given graph replaces the named graph of the same IRI; graphs in `remove` go.
@@ -106,7 +116,8 @@ class GraphStore(abc.ABC):
         >>> from dutygraph.kg.iris import agency_iri, plan_graph_iri
         >>> from dutygraph.kg.stores import open_store
         >>> plan = Graph()
-        >>> _ = plan.add((agency_iri("331002", "agriculture"), RDFS.label, Literal("区农业农村局", lang="zh")))
+        >>> bureau = agency_iri("331002", "agriculture")
+        >>> _ = plan.add((bureau, RDFS.label, Literal("区农业农村局", lang="zh")))
         >>> store = open_store("memory")
         >>> store.replace_graphs({plan_graph_iri("jiaojiang-2020-reform-tasks"): plan})
         >>> store.count()
@@ -240,7 +251,7 @@ def stored_triples(graph_name: URIRef, graph: Graph) -> Iterator[tuple[URIRef | 
         if isinstance(obj, URIRef):
             checked_iri(obj, what=f"an object in {graph_name}")
         elif isinstance(obj, Literal):
-            if obj.datatype == XSD.string:
+            if obj.datatype == XSD_STRING:
                 obj = Literal(str(obj))
         elif not isinstance(obj, BNode):
             raise StoreError(f"{graph_name}: an object must be an IRI, blank node or literal, not {obj!r}")
@@ -267,7 +278,7 @@ def checked_bindings(sparql: str, bindings: Mapping[str, Identifier] | None) -> 
     {'agency': rdflib.term.URIRef('https://w3id.org/dutygraph/id/agency/331002/market-regulation')}
     >>> checked_bindings(lead + "SELECT ?task WHERE { ?task dg:lead ?agency }", {"agency": agency})
     Traceback (most recent call last):
-    dutygraph.errors.StoreError: parameter ?agency is not named in the SELECT clause; list it there (SELECT * does not count)
+    dutygraph.errors.StoreError: parameter ?agency is not named in the SELECT clause (SELECT * does not count)
 
     :raises StoreError: if a name is not a SPARQL variable name, a value is not an IRI or literal, the
         query is not valid SPARQL 1.1, or a rule above is broken.
@@ -281,7 +292,7 @@ def checked_bindings(sparql: str, bindings: Mapping[str, Identifier] | None) -> 
         if isinstance(value, URIRef):
             checked[name] = checked_iri(value, what=f"parameter ?{name}")
         elif isinstance(value, Literal):
-            checked[name] = Literal(str(value)) if value.datatype == XSD.string else value
+            checked[name] = Literal(str(value)) if value.datatype == XSD_STRING else value
         else:
             raise StoreError(f"parameter ?{name} must be an IRI or a literal, not {value!r}")
     shape = _query_shape(sparql)
@@ -374,7 +385,7 @@ class _QueryShape:
             return "is used inside a sub-SELECT that does not project it"
         if self.form == "SelectQuery":
             if variable not in self.named_in_select:
-                return "is not named in the SELECT clause; list it there (SELECT * does not count)"
+                return "is not named in the SELECT clause (SELECT * does not count)"
         elif variable not in self.bound_by_pattern:
             return "is not bound by the query pattern (a triple pattern, GRAPH or VALUES, not only a FILTER)"
         return None

@@ -22,13 +22,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from rdflib import BNode, Dataset, Graph, Literal, URIRef, Variable
-from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
-from rdflib.namespace import XSD
-from rdflib.term import Identifier
-
-from dutygraph.errors import StoreError
 from dutygraph.kg.stores.base import (
+    XSD_STRING,
     GraphStore,
     QueryResult,
     checked_bindings,
@@ -38,6 +33,11 @@ from dutygraph.kg.stores.base import (
     prepared_query,
     stored_triples,
 )
+from rdflib import BNode, Dataset, Graph, Literal, URIRef
+from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
+from rdflib.term import Identifier
+
+from dutygraph.errors import StoreError
 
 _Triple = tuple[URIRef | BNode, URIRef, Identifier]
 
@@ -51,8 +51,8 @@ class MemoryStore(GraphStore):
     backend = "memory"
 
     def __init__(self, *, path: Path | None = None, read_only: bool = False) -> None:
+        super().__init__(path=None, read_only=read_only)
         self._dataset: Dataset | None = Dataset(default_union=True)
-        self._read_only = read_only
         # One lock for readers and the writer's swap: rdflib's memory store is not safe to read while
         # it is being changed, and holding it over the swap is what makes the swap atomic to readers.
         self._lock = threading.RLock()
@@ -74,7 +74,7 @@ class MemoryStore(GraphStore):
         2
         """
         replaced, removed = checked_replacement(graphs, remove)
-        if self._read_only:
+        if self.read_only:
             raise StoreError("the memory store was opened read-only")
         self._open_dataset()
         # Blank nodes get fresh identities, shared by all graphs of this call (as oxigraph does).
@@ -144,17 +144,18 @@ class MemoryStore(GraphStore):
         >>> _ = plan.add((agency, RDFS.label, Literal("区卫生健康局", lang="zh")))
         >>> store = MemoryStore()
         >>> store.replace_graphs({plan_graph_iri("jiaojiang-2020-reform-tasks"): plan})
-        >>> store.query("SELECT ?agency ?name WHERE { ?agency ?p ?name }", bindings={"agency": agency}).rows
-        ((rdflib.term.URIRef('https://w3id.org/dutygraph/id/agency/331002/health'), rdflib.term.Literal('区卫生健康局', lang='zh')),)
+        >>> select = "SELECT ?agency ?name WHERE { ?agency ?p ?name }"
+        >>> result = store.query(select, bindings={"agency": agency})
+        >>> result.variables, result.column("name")
+        (('agency', 'name'), (rdflib.term.Literal('区卫生健康局', lang='zh'),))
         """
         checked = checked_bindings(sparql, bindings)
         prepared = prepared_query(sparql)
         names = None if graphs is None else checked_graph_names(graphs, what="query graph")
-        init_bindings = {Variable(name): value for name, value in checked.items()}
         with self._lock:
             dataset = self._open_dataset() if names is None else self._view(names)
             try:
-                return _query_result(dataset.query(prepared, initBindings=init_bindings))
+                return _query_result(dataset.query(prepared, initBindings=checked))
             except Exception as exc:  # rdflib raises plain Exceptions from evaluation
                 reason = " ".join(str(exc).split())
                 raise StoreError(f"query failed in the memory store: {reason}") from exc
@@ -206,6 +207,6 @@ def _query_result(result: Any) -> QueryResult:
 
 def _plain(value: Identifier | None) -> Identifier | None:
     """A result term as the oxigraph backend returns it: ``xsd:string`` literals are plain."""
-    if isinstance(value, Literal) and value.datatype == XSD.string:
+    if isinstance(value, Literal) and value.datatype == XSD_STRING:
         return Literal(str(value))
     return value
