@@ -63,8 +63,9 @@ def agency_node(agency: Agency) -> URIRef:
     """The IRI of an agency or group: jurisdiction + type (+ name for type `other`)."""
     code = agency.jurisdiction.code
     if agency.group:
-        return iris.group_iri(code, agency.type_key if not agency.member_type else
-                              f"{agency.type_key}-{agency.member_type}")
+        # 各县（市、区）食安办 is not 各县（市、区）政府: a group of other units than governments is its own node.
+        plain = agency.member_type in (None, "government")
+        return iris.group_iri(code, agency.type_key if plain else f"{agency.type_key}-{agency.member_type}")
     return iris.agency_iri(code, agency.type_key, name=agency.canonical if agency.type_key == "other" else None)
 
 
