@@ -57,8 +57,10 @@ def _cmd_build(args: argparse.Namespace) -> int:
         stats = store_stats(store)
     for plan in built:
         print(f"{plan.plan_id}: {plan.tasks} tasks, {plan.triples} triples  ({plan.path})")
-    print(f"store {settings.store} ({settings.backend}): {stats.plans} plans, {stats.tasks} tasks, "
-          f"{stats.agencies} agencies, {stats.triples} triples")
+    print(
+        f"store {settings.store} ({settings.backend}): {stats.plans} plans, {stats.tasks} tasks, "
+        f"{stats.agencies} agencies, {stats.triples} triples"
+    )
     return 0
 
 
@@ -86,10 +88,17 @@ def _require_store(settings: Settings) -> None:
 
 
 def _store_options(command: argparse.ArgumentParser) -> None:
-    command.add_argument("--store", type=Path, metavar="DIR",
-                         help="store directory (default: $DUTYGRAPH_STORE or .dutygraph/store)")
-    command.add_argument("--backend", choices=("memory", "oxigraph"),
-                         help="store backend (default: $DUTYGRAPH_BACKEND or oxigraph)")
+    command.add_argument(
+        "--store",
+        type=Path,
+        metavar="DIR",
+        help="store directory (default: $DUTYGRAPH_STORE or .dutygraph/store)",
+    )
+    command.add_argument(
+        "--backend",
+        choices=("memory", "oxigraph"),
+        help="store backend (default: $DUTYGRAPH_BACKEND or oxigraph)",
+    )
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -104,12 +113,19 @@ def _parser() -> argparse.ArgumentParser:
 
     extract = commands.add_parser("extract", help="print what was read from one plan, as JSON")
     extract.add_argument("plan_file", type=Path, metavar="PLAN_FILE")
-    extract.add_argument("--layout", choices=sorted(LAYOUTS), help="read with this layout instead of detecting it")
+    extract.add_argument(
+        "--layout", choices=sorted(LAYOUTS), help="read with this layout instead of detecting it"
+    )
     extract.set_defaults(run=_cmd_extract)
 
     build = commands.add_parser("build", help="load plans into the store (default: the bundled plans)")
-    build.add_argument("plans", nargs="*", type=Path, metavar="PLAN_FILE|DIR",
-                       help="plan files, or folders of .txt plans; none: the five bundled plans")
+    build.add_argument(
+        "plans",
+        nargs="*",
+        type=Path,
+        metavar="PLAN_FILE|DIR",
+        help="plan files, or folders of .txt plans; none: the five bundled plans",
+    )
     build.add_argument("--layout", choices=sorted(LAYOUTS), help="read every plan with this layout")
     _store_options(build)
     build.set_defaults(run=_cmd_build)

@@ -76,5 +76,7 @@ def run_named(
     query = named_query(name)
     given = set(bindings or {})
     if given - set(query.parameters):
-        raise DutygraphError(f"query {name!r} takes no parameter {', '.join(sorted(given - set(query.parameters)))}")
+        raise DutygraphError(
+            f"query {name!r} takes no parameter {', '.join(sorted(given - set(query.parameters)))}"
+        )
     return store.query(query.text, bindings=bindings)

@@ -39,8 +39,10 @@ def store_stats(store: GraphStore) -> StoreStats:
     """
     result = run_named(store, "stats")
     row = result.rows[0] if result.rows else ()
-    counts = {name: int(value.toPython()) if isinstance(value, Literal) else 0
-              for name, value in zip(result.variables, row, strict=False)}
+    counts = {
+        name: int(value.toPython()) if isinstance(value, Literal) else 0
+        for name, value in zip(result.variables, row, strict=False)
+    }
     names = store.graph_names()
     return StoreStats(
         triples=store.count(),

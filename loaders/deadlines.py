@@ -13,7 +13,7 @@ import datetime as dt
 import re
 
 from dutygraph.loaders.punctuation import normalise
-from dutygraph.loaders.records import Deadline
+from dutygraph.loaders.records import Deadline, DeadlineKind
 
 _QUOTED = re.compile(r"《[^》]*》|“[^”]*”|（\d{4}[-—–~～至]\d{4}年?）")
 _CLAUSE_START = "，；。：、（"
@@ -92,7 +92,7 @@ def _from_match(match: re.Match[str], year: int | None) -> Deadline | None:
     date = _date_of(match, year)
     if date is None:
         return None
-    kind = "aspirational-by-date" if match["aspire"] else "by-date"
+    kind: DeadlineKind = "aspirational-by-date" if match["aspire"] else "by-date"
     return Deadline(as_written=match.group(), kind=kind, date=date)
 
 

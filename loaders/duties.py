@@ -63,7 +63,9 @@ def read_duties(lines: tuple[str, ...], names: NameContext) -> tuple[DutyBlock, 
             close()
             heading, heading_line, body, last = written, number, [], number
             continue
-        if heading is not None and (_END.match(stripped) or SECTION_HEADING.match(stripped) or SUB_HEADING.match(stripped)):
+        if heading is not None and (
+            _END.match(stripped) or SECTION_HEADING.match(stripped) or SUB_HEADING.match(stripped)
+        ):
             close()
             heading, body = None, []
             continue

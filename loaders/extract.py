@@ -12,6 +12,7 @@ import re
 from pathlib import Path
 
 from dutygraph.errors import PlanError
+from dutygraph.kg.iris import plan_id_from_stem
 from dutygraph.loaders.agency_names import NameContext
 from dutygraph.loaders.bodies import read_bodies
 from dutygraph.loaders.duties import read_duties
@@ -22,7 +23,6 @@ from dutygraph.loaders.plan_targets import read_plan_targets
 from dutygraph.loaders.reading import read_plan
 from dutygraph.loaders.records import PlanReading
 from dutygraph.loaders.tasks import TaskContext, assemble_task
-from dutygraph.kg.iris import plan_id_from_stem
 
 
 def key_prefix(stem: str) -> str:
@@ -45,7 +45,9 @@ def read_plan_file(path: Path | str, *, layout: str | None = None) -> PlanReadin
     info = read_plan_info(text.lines, path=path)
     family = get_layout(layout) if layout else detect_layout(text.lines)
     if family is None:
-        raise PlanError(path, "no task table, numbered tasks or outline found: not a plan the loaders can read")
+        raise PlanError(
+            path, "no task table, numbered tasks or outline found: not a plan the loaders can read"
+        )
     found = family.read(text.lines)
     if not found.tasks:
         raise PlanError(path, f"layout {family.name!r} found no tasks in this file")

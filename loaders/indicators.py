@@ -50,7 +50,19 @@ _UNITS = (
 _UNIT_ALT = "|".join(re.escape(u) for u in _UNITS)
 _VALUE = re.compile(rf"(?<![\dA-Za-z./第])(?P<num>\d+(?:\.\d+)?)(?P<unit>{_UNIT_ALT})(?!/)")
 _CN_COUNT = re.compile(r"(至少|不少于)(开展|组织|举办|进行)?(?P<num>[一两二三四五六七八九十])(?P<unit>次)")
-_CN_DIGITS = {"一": 1, "两": 2, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
+_CN_DIGITS = {
+    "一": 1,
+    "两": 2,
+    "二": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+    "十": 10,
+}
 _N_TIMES = re.compile(r"(?P<n>[两二三四五六七八九十])个$")
 _MASK = re.compile(r"《[^》]*》|（\d{4}[-—–~～至]\d{4}年?）|[A-Za-z]+\d+")
 _CLAUSE_END = "，；。："

@@ -11,7 +11,9 @@ from dutygraph.loaders.jurisdictions import division_table
 from dutygraph.loaders.punctuation import normalise
 from dutygraph.loaders.records import PlanInfo
 
-_PLAN_WORDS = re.compile(r"(工作要点|任务清单|责任分工|分工一览表|一览表|工作方案|实施方案|监督管理计划|工作计划|行动计划|计划|方案|要点|清单)")
+_PLAN_WORDS = re.compile(
+    r"(工作要点|任务清单|责任分工|分工一览表|一览表|工作方案|实施方案|监督管理计划|工作计划|行动计划|计划|方案|要点|清单)"
+)
 _NOT_TITLE = re.compile(r"关于印发|的通知|^附件|印发给你们|^各|：$")
 _ISSUED = re.compile(r"^\s*(?P<y>\d{4})\s*年\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*日\s*$")
 _DOC_NUMBER = re.compile(r"[\u4e00-\u9fff]{1,12}〔\d{4}〕\d{1,4}号")
@@ -56,10 +58,16 @@ def read_plan_info(lines: tuple[str, ...], *, path: Path) -> PlanInfo:
             if jurisdiction is not None:
                 break
     if jurisdiction is None:
-        raise PlanError(path, "no line near the top names the county or city whose plan this is", line=title_line or None)
+        raise PlanError(
+            path, "no line near the top names the county or city whose plan this is", line=title_line or None
+        )
 
     doc_number = next(
-        (m.group() for line in lines[:_HEAD_LINES] if (m := _DOC_NUMBER.search(normalise(line).replace(" ", "")))),
+        (
+            m.group()
+            for line in lines[:_HEAD_LINES]
+            if (m := _DOC_NUMBER.search(normalise(line).replace(" ", "")))
+        ),
         None,
     )
     issued = None
@@ -86,7 +94,9 @@ def is_one_year_plan(info: PlanInfo) -> bool:
     >>> is_one_year_plan(PlanInfo("乐清市食品安全示范城市国省联创工作方案", j, (), 2022))
     False
     """
-    return bool(info.title and _TITLE_YEAR.search(info.title) and not re.search(r"\d{4}[-—～至]\d{4}", info.title))
+    return bool(
+        info.title and _TITLE_YEAR.search(info.title) and not re.search(r"\d{4}[-—～至]\d{4}", info.title)
+    )
 
 
 def annual_wording(info: PlanInfo) -> str:

@@ -20,7 +20,8 @@ _AIMS = re.compile(r"总体要求|工作目标|主要目标|总体目标|目标�
 def read_plan_targets(lines: tuple[str, ...]) -> tuple[Indicator, ...]:
     """Targets stated for the whole plan.
 
-    >>> [(i.metric, i.value, i.unit) for i in read_plan_targets(("一、总体要求", "——群众食安获得感进一步增强。群众食品安全满意度达到85分以上。", "二、重点任务"))]
+    >>> aims = ("一、总体要求", "——群众食安获得感进一步增强。群众食品安全满意度达到85分以上。", "二、重点任务")
+    >>> [(i.metric, i.value, i.unit) for i in read_plan_targets(aims)]
     [('群众食品安全满意度', 85.0, '分')]
     """
     found: list[Indicator] = []

@@ -12,6 +12,7 @@ from typing import Literal
 
 Role = Literal["lead", "assist", "responsible"]
 DeadlineKind = Literal["by-date", "aspirational-by-date", "recurring", "per-directive", "long-term", "phase"]
+BodyKind = Literal["leading-group", "committee", "office"]
 Comparator = Literal[">=", "<=", "=", "reduce-by", "increase-by"]
 JurisdictionLevel = Literal[
     "province", "municipality", "prefecture-city", "county", "county-level-city", "district", "township"
@@ -56,7 +57,9 @@ class Agency:
     type_key: str
     jurisdiction: Jurisdiction
     group: bool = False
-    member_type: str | None = None  # for a group: the type of its member units (各县（市、区）食安办 → food-safety-office)
+    member_type: str | None = (
+        None  # for a group: the type of its member units (各县（市、区）食安办 → food-safety-office)
+    )
 
 
 @dataclass(frozen=True)
@@ -115,7 +118,7 @@ class DutyBlock:
 @dataclass(frozen=True)
 class Body:
     name: str
-    kind: Literal["leading-group", "committee", "office"]
+    kind: BodyKind
     lines: Lines
     office: str | None = None
     office_hosted_by: Agency | None = None

@@ -27,7 +27,9 @@ class TaskContext:
     key_prefix: str  # "jiaojiang-2020"
     names: NameContext
     year: int | None
-    annual_marker: str | None  # wording that makes a task due by the plan year's end (None: not a one-year plan)
+    annual_marker: (
+        str | None
+    )  # wording that makes a task due by the plan year's end (None: not a one-year plan)
 
 
 def resolve_roles(units: str | None, names: NameContext) -> tuple[tuple[AgencyRole, ...], bool]:
@@ -61,8 +63,9 @@ def task_deadlines(raw: RawTask, ctx: TaskContext) -> tuple[Deadline, ...]:
     if raw.schedule:
         deadlines = read_schedule(raw.schedule, year=ctx.year)
     else:
-        deadlines = find_deadlines(f"{raw.title}。{raw.text}" if raw.title not in raw.text else raw.text,
-                                   year=ctx.year)
+        deadlines = find_deadlines(
+            f"{raw.title}。{raw.text}" if raw.title not in raw.text else raw.text, year=ctx.year
+        )
     if not has_due_date(deadlines) and raw.section_heading:
         heading = section_deadline(raw.section_heading, year=ctx.year)
         if heading is not None:
@@ -80,7 +83,9 @@ def _target_date(deadlines: tuple[Deadline, ...], *, from_schedule: bool) -> dt.
 def assemble_task(raw: RawTask, ctx: TaskContext) -> Task:
     roles, open_list = resolve_roles(raw.units, ctx.names)
     deadlines = task_deadlines(raw, ctx)
-    indicators = find_indicators(raw.text, deadline_of=_target_date(deadlines, from_schedule=bool(raw.schedule)))
+    indicators = find_indicators(
+        raw.text, deadline_of=_target_date(deadlines, from_schedule=bool(raw.schedule))
+    )
     return Task(
         key=f"{ctx.key_prefix}-{raw.key_suffix}",
         number=raw.number,

@@ -79,8 +79,13 @@ def _task(t: Task) -> JsonObject:
 
 
 def _duty(d: DutyBlock) -> JsonObject:
-    return {"as_written": d.as_written, "canonical": d.agency.canonical, "type": d.agency.type_key,
-            "duties": list(d.duties), "lines": [d.lines.first, d.lines.last]}
+    return {
+        "as_written": d.as_written,
+        "canonical": d.agency.canonical,
+        "type": d.agency.type_key,
+        "duties": list(d.duties),
+        "lines": [d.lines.first, d.lines.last],
+    }
 
 
 def _body(b: Body) -> JsonObject:
@@ -95,8 +100,13 @@ def _body(b: Body) -> JsonObject:
 
 
 def _milestone(m: Milestone) -> JsonObject:
-    return {"name": m.name, "start": _date(m.start), "end": _date(m.end), "text": m.text,
-            "lines": [m.lines.first, m.lines.last]}
+    return {
+        "name": m.name,
+        "start": _date(m.start),
+        "end": _date(m.end),
+        "text": m.text,
+        "lines": [m.lines.first, m.lines.last],
+    }
 
 
 def reading_to_json(reading: PlanReading) -> JsonObject:

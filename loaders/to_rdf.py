@@ -48,7 +48,11 @@ _KIND_TERMS: dict[str, URIRef] = {
     "long-term": DG.LongTerm,
     "phase": DG.Phase,
 }
-_BODY_CLASSES: dict[str, URIRef] = {"leading-group": DG.LeadingGroup, "committee": DG.Committee, "office": DG.Office}
+_BODY_CLASSES: dict[str, URIRef] = {
+    "leading-group": DG.LeadingGroup,
+    "committee": DG.Committee,
+    "office": DG.Office,
+}
 
 
 def _zh(text: str) -> Literal:
@@ -66,7 +70,9 @@ def agency_node(agency: Agency) -> URIRef:
         # 各县（市、区）食安办 is not 各县（市、区）政府: a group of other units than governments is its own node.
         plain = agency.member_type in (None, "government")
         return iris.group_iri(code, agency.type_key if plain else f"{agency.type_key}-{agency.member_type}")
-    return iris.agency_iri(code, agency.type_key, name=agency.canonical if agency.type_key == "other" else None)
+    return iris.agency_iri(
+        code, agency.type_key, name=agency.canonical if agency.type_key == "other" else None
+    )
 
 
 class _PlanGraphWriter:
@@ -119,7 +125,9 @@ class _PlanGraphWriter:
             g.add((node, TIME.inXSDDate, _date(deadline.date)))
         self.lines(node, lines)
 
-    def indicator(self, owner: URIRef, key: str, index: int, indicator: Indicator, lines: Lines | None) -> None:
+    def indicator(
+        self, owner: URIRef, key: str, index: int, indicator: Indicator, lines: Lines | None
+    ) -> None:
         node = iris.node_iri(self.plan_id, "indicator", key, index)
         g = self.graph
         g.add((owner, DG.hasIndicator, node))

@@ -32,7 +32,7 @@ TARGETS = {"agency roles": 0.97, "involvement": 0.98, "deadlines": 0.95, "indica
 
 KNOWN_GAPS: dict[str, str] = {
     "jizhou-2020-12": (
-        "plan line 36 “推动正常生产的食品生产企业建立食品安全自查制度和获证食品生产企业监督抽查考核100%全覆盖”: "
+        "plan line 35 “推动正常生产的食品生产企业建立食品安全自查制度和获证食品生产企业监督抽查考核100%全覆盖”: "
         "two targets share one 100% although neither conjunct names a rate; the indicator rules split a shared "
         "value only across …率 conjuncts"
     ),

@@ -1,8 +1,8 @@
 """Tables with one row per line and cells split by tabs or by ``|`` (Markdown-style tables too).
 
-    序号\t重点任务\t具体举措\t责任单位
-    1\t开展“源头治理”行动\t启动食用农产品…三年行动…\t▲市农业农村局、各乡镇（街道）
-    2\t\t全面推行耕地分类管理…\t▲市农业农村局、市生态环境局、各乡镇（街道）
+序号\t重点任务\t具体举措\t责任单位
+1\t开展“源头治理”行动\t启动食用农产品…三年行动…\t▲市农业农村局、各乡镇（街道）
+2\t\t全面推行耕地分类管理…\t▲市农业农村局、市生态环境局、各乡镇（街道）
 """
 
 from __future__ import annotations
@@ -19,9 +19,8 @@ _RULE = re.compile(r"^\s*\|?\s*:?-{3,}")
 
 def _split(line: str) -> tuple[str, ...] | None:
     """The cells of a delimited line, or None when the line is not a table row."""
-    if "\t" in line.strip("\t ") or line.lstrip().startswith(("0", "1", "2", "3", "4", "5", "6", "7", "8", "9")):
-        if "\t" in line:
-            return tuple(c.strip() for c in line.split("\t"))
+    if "\t" in line.strip("\t "):
+        return tuple(c.strip() for c in line.split("\t"))
     if line.count("|") >= 3:
         return tuple(c.strip() for c in line.strip().strip("|").split("|"))
     return None

@@ -18,7 +18,9 @@ from dutygraph.loaders.records import Lines
 
 ITEM = re.compile(r"^\s*(?P<num>\d{1,3})\s*[．.、]\s*(?P<text>\S.*)$")
 _UNIT_LABEL = r"责任单位|责任部门|牵头单位|主责单位|配合单位|承办单位|实施主体"
-_CLOSING_UNITS = re.compile(rf"[（(](?P<units>(?:{_UNIT_LABEL})[：:][^（）()]*(?:[（(][^（）()]*[）)][^（）()]*)*)[）)]\s*。?\s*$")
+_CLOSING_UNITS = re.compile(
+    rf"[（(](?P<units>(?:{_UNIT_LABEL})[：:][^（）()]*(?:[（(][^（）()]*[）)][^（）()]*)*)[）)]\s*。?\s*$"
+)
 _CLOSING_BY = re.compile(r"(?P<units>由[^。；]*?(负责|牵头)[^。]*?(配合|协助|参与)?[^。]*?)。?\s*$")
 _SCHEDULE = re.compile(r"[（(]?(完成时限|时间要求|完成时间|时限)[：:](?P<when>[^）)；。]+)[）)]?[；。]?")
 
@@ -90,7 +92,16 @@ class NumberedProseLayout:
             if schedule:
                 text = (text[: schedule.start()] + text[schedule.end() :]).strip()
             tasks.append(
-                RawTask(padded(number), number, heading, first_sentence(text), text, span, units,
-                        schedule["when"].strip() if schedule else None, heading)
+                RawTask(
+                    padded(number),
+                    number,
+                    heading,
+                    first_sentence(text),
+                    text,
+                    span,
+                    units,
+                    schedule["when"].strip() if schedule else None,
+                    heading,
+                )
             )
         return LayoutReading(tuple(tasks))

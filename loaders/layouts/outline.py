@@ -10,12 +10,28 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from dutygraph.loaders.layouts.base import SECTION_HEADING, SUB_HEADING, LayoutReading, RawTask, cn_number, collapse
+from dutygraph.loaders.layouts.base import (
+    SECTION_HEADING,
+    SUB_HEADING,
+    LayoutReading,
+    RawTask,
+    cn_number,
+    collapse,
+)
 from dutygraph.loaders.punctuation import first_sentence
 from dutygraph.loaders.records import Lines
 
 # Chapters that hold the plan's aims or its safeguards rather than tasks.
-_NOT_TASK_CHAPTERS = ("总体要求", "指导思想", "工作目标", "主要目标", "保障措施", "组织领导", "进度安排", "实施步骤")
+_NOT_TASK_CHAPTERS = (
+    "总体要求",
+    "指导思想",
+    "工作目标",
+    "主要目标",
+    "保障措施",
+    "组织领导",
+    "进度安排",
+    "实施步骤",
+)
 
 
 class OutlineLayout:

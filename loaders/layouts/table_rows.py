@@ -53,7 +53,9 @@ def column_roles(header: tuple[str, ...]) -> tuple[str | None, ...]:
 def is_header(cells: tuple[str, ...]) -> bool:
     """A header row (also where a page break repeats it)."""
     words = [normalise(c).replace(" ", "") for c in cells]
-    return bool(words) and words[0] in ("序号", "编号") and sum(bool(_HEADER_HINT.search(w)) for w in words) >= 2
+    return (
+        bool(words) and words[0] in ("序号", "编号") and sum(bool(_HEADER_HINT.search(w)) for w in words) >= 2
+    )
 
 
 def _cell(row: Row, roles: tuple[str | None, ...], role: str) -> str:
@@ -98,19 +100,41 @@ def rows_to_tasks(header: tuple[str, ...], rows: list[Row]) -> tuple[list[RawTas
         if not (number or title or text):
             continue
         if number:
-            task = RawTask(padded(number), number, section, title or first_sentence(text), text, row.lines,
-                           units or None, schedule)
+            task = RawTask(
+                padded(number),
+                number,
+                section,
+                title or first_sentence(text),
+                text,
+                row.lines,
+                units or None,
+                schedule,
+            )
             parent, sub_count = task, 0
         elif parent is None:
             continue
         elif title and not grouping_title:
             # A new title under no number: a task of its own after the numbered one (31x).
-            task = RawTask(f"{parent.number and padded(parent.number)}x", None, section, title, text,
-                           row.lines, units or None, schedule)
+            task = RawTask(
+                f"{parent.number and padded(parent.number)}x",
+                None,
+                section,
+                title,
+                text,
+                row.lines,
+                units or None,
+                schedule,
+            )
         else:
             # The same numbered task with its own goal and deadline (18b).
             sub_count += 1
-            task = replace(parent, key_suffix=f"{parent.key_suffix}{chr(ord('a') + sub_count)}", text=text,
-                           lines=row.lines, units=units or parent.units, schedule=schedule or parent.schedule)
+            task = replace(
+                parent,
+                key_suffix=f"{parent.key_suffix}{chr(ord('a') + sub_count)}",
+                text=text,
+                lines=row.lines,
+                units=units or parent.units,
+                schedule=schedule or parent.schedule,
+            )
         tasks.append(task)
     return tasks, annual
