@@ -106,9 +106,7 @@ def get_settings(**overrides: Any) -> Settings:
         for error in exc.errors(include_url=False):
             field = str(error["loc"][0]) if error["loc"] else "?"
             value = error.get("input")
-            if field in given:
-                where = f"{field}={value!r} (option, overrides {env_name(field)})"
-            else:
-                where = f"{env_name(field)}={value!r}"
+            given_as_option = f"{field}={value!r} (option, overrides {env_name(field)})"
+            where = given_as_option if field in given else f"{env_name(field)}={value!r}"
             problems.append(f"{where}: {error['msg']}")
         raise ConfigError("; ".join(problems)) from exc

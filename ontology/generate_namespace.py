@@ -33,9 +33,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from dutygraph.ontology import agency_types_path, ontology_path
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
+
+from dutygraph.ontology import agency_types_path, ontology_path
 
 #: The project's line length (pyproject.toml [tool.ruff]); comments are cut to fit, never wrapped.
 LINE_LENGTH = 110

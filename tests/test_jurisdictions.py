@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib.resources
 
 import pytest
+
 from dutygraph.loaders.jurisdictions import DivisionTable, division_table
 from dutygraph.loaders.records import Jurisdiction, JurisdictionLevel
 

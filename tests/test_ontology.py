@@ -9,6 +9,9 @@ from collections import defaultdict
 from pathlib import Path
 
 import pytest
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import OWL, RDF, RDFS, SKOS
+
 from dutygraph.ontology import (
     agency_type_keys,
     agency_type_labels,
@@ -20,8 +23,6 @@ from dutygraph.ontology import (
 from dutygraph.ontology.generate_namespace import main as generate_namespace
 from dutygraph.ontology.generate_namespace import render_namespace_module
 from dutygraph.ontology.namespace import AGENCY_TYPE, DG
-from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
 GOLD = Path(__file__).parent / "gold"
 ONTOLOGY_IRI = URIRef("https://w3id.org/dutygraph/ns")

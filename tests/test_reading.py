@@ -12,11 +12,11 @@ import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
-import dutygraph.data
 import pytest
-from dutygraph.loaders.reading import PlanText, read_plan
 
+import dutygraph.data
 from dutygraph.errors import PlanError
+from dutygraph.loaders.reading import PlanText, read_plan
 
 PLAN_LINE = "区市场监管局牵头，区农水局、区卫健局按职责分工负责"
 HEADING = "一、加强食品安全监管"

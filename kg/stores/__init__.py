@@ -18,9 +18,8 @@ from __future__ import annotations
 import importlib
 from pathlib import Path
 
-from dutygraph.kg.stores.base import GraphStore, QueryResult
-
 from dutygraph.errors import StoreError
+from dutygraph.kg.stores.base import GraphStore, QueryResult
 
 __all__ = ["BACKENDS", "GraphStore", "QueryResult", "open_store"]
 

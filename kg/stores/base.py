@@ -11,10 +11,12 @@ named graphs instead. What a reader can rely on, on every backend:
 - **A graph exists while it holds a triple.** Replacing a graph with an empty one removes it.
 - **Blank nodes are local to one `replace_graphs` call**: the store gives them fresh identities, so a
   blank node written in two calls is two nodes. Our data names everything with IRIs anyway.
-- **Literals keep their form**, with two exceptions that follow RDF 1.1: ``"x"^^xsd:string`` comes back
-  as the plain ``"x"``, and oxigraph keeps typed values (xsd:decimal, xsd:integer, xsd:double, …) in
-  canonical form, so a non-canonical ``"4.50"^^xsd:decimal`` comes back as ``"4.5"`` (equal by
-  `Literal.eq`, not by ``==``). Write canonical forms (`Literal(Decimal("4.5"))`) and nothing changes.
+- **Literals keep their form**, with exceptions that follow RDF 1.1: ``"x"^^xsd:string`` comes back as
+  the plain ``"x"``; language tags come back in lower case (``@zh-Hans`` as ``@zh-hans``: equal by ``==``,
+  as tags compare case-insensitively); and oxigraph keeps typed values (xsd:decimal, xsd:integer,
+  xsd:double, …) in canonical form, so a non-canonical ``"4.50"^^xsd:decimal`` comes back as ``"4.5"``
+  (equal by `Literal.eq`, not by ``==``). Write canonical forms (`Literal(Decimal("4.5"))`) and nothing
+  changes.
 - **Parameters are bound terms, never text** (SEP-0007 substitution, which is what pyoxigraph implements;
   the memory backend is held to the same rules by `checked_bindings`).
 
@@ -66,10 +68,10 @@ class QueryResult:
     SELECT fills `variables` and `rows` (None where a variable is unbound), ASK fills `boolean`,
     CONSTRUCT and DESCRIBE fill `graph`.
 
-    >>> from rdflib import URIRef
-    >>> result = QueryResult(variables=("task",), rows=((URIRef("https://w3id.org/dutygraph/id/plan/p/task/1"),),))
+    >>> from dutygraph.kg.iris import task_iri
+    >>> result = QueryResult(variables=("task",), rows=((task_iri("jiaojiang-2020-reform-tasks", "18b"),),))
     >>> result.column("task")
-    (rdflib.term.URIRef('https://w3id.org/dutygraph/id/plan/p/task/1'),)
+    (rdflib.term.URIRef('https://w3id.org/dutygraph/id/plan/jiaojiang-2020-reform-tasks/task/18b'),)
     """
 
     variables: tuple[str, ...] = ()
@@ -235,7 +237,7 @@ def checked_replacement(
 
 
 def stored_triples(graph_name: URIRef, graph: Graph) -> Iterator[tuple[URIRef | BNode, URIRef, Identifier]]:
-    """The triples of `graph` as a store keeps them: terms checked, ``xsd:string`` literals made plain.
+    """The triples of `graph` as a store keeps them: terms checked, literals as `stored_literal` makes them.
 
     Blank nodes are left as they are (each backend renames them its own way). Errors raised while
     iterating `graph` pass through untouched.
@@ -251,11 +253,23 @@ def stored_triples(graph_name: URIRef, graph: Graph) -> Iterator[tuple[URIRef | 
         if isinstance(obj, URIRef):
             checked_iri(obj, what=f"an object in {graph_name}")
         elif isinstance(obj, Literal):
-            if obj.datatype == XSD_STRING:
-                obj = Literal(str(obj))
+            obj = stored_literal(obj)
         elif not isinstance(obj, BNode):
             raise StoreError(f"{graph_name}: an object must be an IRI, blank node or literal, not {obj!r}")
         yield subject, predicate, obj
+
+
+def stored_literal(literal: Literal) -> Literal:
+    """`literal` as every backend stores it: ``xsd:string`` made plain, the language tag in lower case.
+
+    >>> stored_literal(Literal("区市场监管局", lang="zh-Hans"))
+    rdflib.term.Literal('区市场监管局', lang='zh-hans')
+    """
+    if literal.language is not None and literal.language != literal.language.lower():
+        return Literal(str(literal), lang=literal.language.lower())
+    if literal.datatype == XSD_STRING:
+        return Literal(str(literal))
+    return literal
 
 
 def checked_bindings(sparql: str, bindings: Mapping[str, Identifier] | None) -> dict[str, URIRef | Literal]:
@@ -292,7 +306,7 @@ def checked_bindings(sparql: str, bindings: Mapping[str, Identifier] | None) -> 
         if isinstance(value, URIRef):
             checked[name] = checked_iri(value, what=f"parameter ?{name}")
         elif isinstance(value, Literal):
-            checked[name] = Literal(str(value)) if value.datatype == XSD_STRING else value
+            checked[name] = stored_literal(value)
         else:
             raise StoreError(f"parameter ?{name} must be an IRI or a literal, not {value!r}")
     shape = _query_shape(sparql)
@@ -358,7 +372,8 @@ class _QueryShape:
         selected: frozenset[Variable] = frozenset()
         # `SELECT *` has no projection in the parse tree; rdflib then projects every variable it saw,
         # FILTER-only ones included, which oxigraph does not: so only explicitly named ones count.
-        if algebra.name == "SelectQuery" and parsed[1].get("projection") is not None:
+        # (CompValue.get answers the key itself for a missing key, hence dict.get.)
+        if algebra.name == "SelectQuery" and dict.get(parsed[1], "projection") is not None:
             selected = frozenset(algebra["PV"])
         nodes = list(_nodes(where))
         hidden: set[Variable] = set()

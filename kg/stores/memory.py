@@ -22,8 +22,12 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from rdflib import BNode, Dataset, Graph, Literal, URIRef
+from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
+from rdflib.term import Identifier
+
+from dutygraph.errors import StoreError
 from dutygraph.kg.stores.base import (
-    XSD_STRING,
     GraphStore,
     QueryResult,
     checked_bindings,
@@ -31,13 +35,9 @@ from dutygraph.kg.stores.base import (
     checked_iri,
     checked_replacement,
     prepared_query,
+    stored_literal,
     stored_triples,
 )
-from rdflib import BNode, Dataset, Graph, Literal, URIRef
-from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
-from rdflib.term import Identifier
-
-from dutygraph.errors import StoreError
 
 _Triple = tuple[URIRef | BNode, URIRef, Identifier]
 
@@ -206,7 +206,5 @@ def _query_result(result: Any) -> QueryResult:
 
 
 def _plain(value: Identifier | None) -> Identifier | None:
-    """A result term as the oxigraph backend returns it: ``xsd:string`` literals are plain."""
-    if isinstance(value, Literal) and value.datatype == XSD_STRING:
-        return Literal(str(value))
-    return value
+    """A result term as the oxigraph backend returns it (plain strings, lower-case language tags)."""
+    return stored_literal(value) if isinstance(value, Literal) else value

@@ -12,7 +12,8 @@ Guarantees (on top of those in `dutygraph.kg.stores.base`):
   plan's graph missing.) The data terms in the request are written in their N-Triples form by
   pyoxigraph itself, which escapes them; query parameters never go into text.
 - **Repeatable read.** A query sees one committed state for its whole run (oxigraph's isolation), so a
-  server reading while `dutygraph build` writes sees each plan's graph before or after, never between.
+  thread querying while another thread of the process runs `replace_graphs` sees each graph before or
+  after, never between.
 - **One writer.** RocksDB locks the directory: a second read-write open, in this or another process,
   fails with a `StoreError` saying it is locked. `read_only=True` opens without the lock and sees the
   data as of opening; pyoxigraph calls reading while another process writes undefined, so the server
@@ -39,6 +40,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 import pyoxigraph as ox
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.term import Identifier
+
+from dutygraph.errors import StoreError
 from dutygraph.kg.stores.base import (
     XSD_STRING,
     GraphStore,
@@ -49,10 +54,6 @@ from dutygraph.kg.stores.base import (
     checked_replacement,
     stored_triples,
 )
-from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.term import Identifier
-
-from dutygraph.errors import StoreError
 
 # RocksDB writes this file into every database directory it creates.
 _ROCKSDB_MARKER = "CURRENT"
@@ -61,6 +62,7 @@ _COUNT_TRIPLES = "SELECT (COUNT(*) AS ?triples) WHERE { ?s ?p ?o }"
 _OxTerm = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
 _OxGraphName = ox.NamedNode | ox.BlankNode | ox.DefaultGraph
 _RdfTerm = URIRef | BNode | Literal
+_XSD_STRING = str(XSD_STRING)  # compared with pyoxigraph's plain str values (a URIRef never equals a str)
 
 
 class OxigraphStore(GraphStore):
@@ -317,7 +319,7 @@ class _TermReader:
                 raise StoreError(f"a literal with a base direction cannot be read into rdflib: {term}")
             if term.language is not None:
                 return Literal(term.value, lang=term.language)
-            if term.datatype.value == XSD_STRING:
+            if term.datatype.value == _XSD_STRING:
                 return Literal(term.value)
             return Literal(term.value, datatype=self.term(term.datatype))
         raise StoreError(f"an RDF-star triple term cannot be read into rdflib: {term}")
