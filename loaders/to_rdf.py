@@ -59,6 +59,16 @@ def _zh(text: str) -> Literal:
     return Literal(text, lang="zh")
 
 
+def decimal_literal(value: float) -> Literal:
+    """An xsd:decimal in canonical form (stores keep canonical forms: "100", not "100.0").
+
+    >>> decimal_literal(100.0), decimal_literal(4.5)
+    (rdflib.term.Literal('100', datatype=rdflib.term.URIRef('http://www.w3.org/2001/XMLSchema#decimal')), rdflib.term.Literal('4.5', datatype=rdflib.term.URIRef('http://www.w3.org/2001/XMLSchema#decimal')))
+    """
+    text = str(int(value)) if float(value).is_integer() else format(Decimal(str(value)).normalize(), "f")
+    return Literal(text, datatype=XSD.decimal)
+
+
 def _date(value: dt.date) -> Literal:
     return Literal(value.isoformat(), datatype=XSD.date)
 
@@ -86,8 +96,8 @@ class _PlanGraphWriter:
         self.table = division_table()
 
     def lines(self, node: URIRef, lines: Lines) -> None:
-        self.graph.add((node, DG.lineStart, Literal(lines.first, datatype=XSD.positiveInteger)))
-        self.graph.add((node, DG.lineEnd, Literal(lines.last, datatype=XSD.positiveInteger)))
+        self.graph.add((node, DG.lineStart, Literal(lines.first, datatype=XSD.integer)))
+        self.graph.add((node, DG.lineEnd, Literal(lines.last, datatype=XSD.integer)))
 
     def jurisdiction(self, place: Jurisdiction) -> URIRef:
         node = iris.jurisdiction_iri(place.code)
@@ -135,7 +145,7 @@ class _PlanGraphWriter:
         g.add((node, DG.asWritten, _zh(indicator.as_written)))
         g.add((node, DG.metric, _zh(indicator.metric)))
         g.add((node, DG.comparator, Literal(indicator.comparator)))
-        g.add((node, DG.value, Literal(Decimal(str(indicator.value)), datatype=XSD.decimal)))
+        g.add((node, DG.value, decimal_literal(indicator.value)))
         g.add((node, DG.unit, Literal(indicator.unit)))
         if indicator.deadline is not None:
             g.add((node, DG.targetDate, _date(indicator.deadline)))
