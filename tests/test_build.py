@@ -39,5 +39,5 @@ def test_two_files_with_one_name_are_refused_before_writing(tmp_path: Path) -> N
 
 
 def test_an_empty_folder_is_an_error(tmp_path: Path) -> None:
-    with open_store("memory") as store, pytest.raises(PlanError, match="no .txt plan file"):
+    with open_store("memory") as store, pytest.raises(PlanError, match=r"no \.txt plan file"):
         build(store, [tmp_path])
