@@ -32,7 +32,7 @@ lint: install-dev
 typecheck: install-dev
 	rm -rf $(TYPECHECK) && mkdir -p $(TYPECHECK)
 	for pkg in ontology loaders kg queries data; do ln -s ../../../$$pkg $(TYPECHECK)/$$pkg; done
-	for f in dutygraph/*.py dutygraph/py.typed; do ln -s ../../../$$f $(TYPECHECK)/; done
+	for f in dutygraph/*; do ln -s ../../../$$f $(TYPECHECK)/; done
 	MYPYPATH=build/typecheck $(BIN)/mypy -p dutygraph
 
 test: install-dev
