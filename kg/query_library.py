@@ -15,9 +15,11 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from rdflib import URIRef
 from rdflib.term import Identifier
 
 from dutygraph.errors import DutygraphError
+from dutygraph.kg.iris import INFERRED_GRAPH, ONTOLOGY_GRAPH, is_plan_graph
 from dutygraph.kg.stores import GraphStore, QueryResult
 
 _HEADER_LINE = re.compile(r"^#\s*(?P<key>[a-z-]+)\s*:\s*(?P<value>.*)$")
@@ -80,3 +82,15 @@ def run_named(
             f"query {name!r} takes no parameter {', '.join(sorted(given - set(query.parameters)))}"
         )
     return store.query(query.text, bindings=bindings)
+
+
+def graphs_to_read(store: GraphStore, *, inferred: bool) -> list[URIRef]:
+    """The graphs a query reads: what the plans assert (+ the ontology), and with `inferred` the inferred graph.
+
+    Choosing by graph, never by filtering mixed triples, keeps documents and inferences apart.
+    """
+    names = store.graph_names()
+    chosen = sorted(g for g in names if is_plan_graph(g) or g == ONTOLOGY_GRAPH)
+    if inferred and INFERRED_GRAPH in names:
+        chosen.append(INFERRED_GRAPH)
+    return chosen
