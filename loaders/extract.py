@@ -9,10 +9,12 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from pathlib import Path
 
 from dutygraph.errors import PlanError
 from dutygraph.kg.iris import plan_id_from_stem
+from dutygraph.kg.remits import implied_agencies
 from dutygraph.loaders.agency_names import NameContext
 from dutygraph.loaders.bodies import read_bodies
 from dutygraph.loaders.duties import read_duties
@@ -21,7 +23,7 @@ from dutygraph.loaders.milestones import read_milestones
 from dutygraph.loaders.plan_info import annual_wording, is_one_year_plan, read_plan_info
 from dutygraph.loaders.plan_targets import read_plan_targets
 from dutygraph.loaders.reading import read_plan
-from dutygraph.loaders.records import PlanReading
+from dutygraph.loaders.records import Jurisdiction, PlanReading, Task
 from dutygraph.loaders.tasks import TaskContext, assemble_task
 
 
@@ -33,6 +35,13 @@ def key_prefix(stem: str) -> str:
     """
     words = [w for w in re.split(r"[-_\s]+", stem) if w]
     return "-".join(words[:2]) or "plan"
+
+
+def _with_implied(task: Task, jurisdiction: Jurisdiction) -> Task:
+    """A task that names no agency gets the bureaus whose remit covers it (inferred, never asserted)."""
+    if task.roles:
+        return task
+    return replace(task, implied=implied_agencies(f"{task.title}。{task.text}", jurisdiction))
 
 
 def read_plan_file(path: Path | str, *, layout: str | None = None) -> PlanReading:
@@ -57,7 +66,7 @@ def read_plan_file(path: Path | str, *, layout: str | None = None) -> PlanReadin
     names = NameContext.of(info.jurisdiction)
     prefix = key_prefix(path.stem)
     ctx = TaskContext(prefix, names, info.year, annual)
-    tasks = tuple(assemble_task(raw, ctx) for raw in found.tasks)
+    tasks = tuple(_with_implied(assemble_task(raw, ctx), info.jurisdiction) for raw in found.tasks)
     return PlanReading(
         plan_id=plan_id_from_stem(path.stem),
         key_prefix=prefix,

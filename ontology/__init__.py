@@ -40,6 +40,7 @@ __all__ = [
     "agency_types_path",
     "load_ontology",
     "ontology_path",
+    "remits_path",
 ]
 
 # Why the namespace module is imported inside functions: the generator (`python -m
@@ -65,16 +66,26 @@ def agency_types_path() -> Traversable:
     return files(__name__) / "agency-types.ttl"
 
 
+def remits_path() -> Traversable:
+    """The remits file (``remits.ttl``): which matters each kind of bureau covers.
+
+    >>> remits_path().name
+    'remits.ttl'
+    """
+    return files(__name__) / "remits.ttl"
+
+
 @cache
 def _ontology_graph() -> Graph:
     graph = Graph()
-    for source in (ontology_path(), agency_types_path()):
+    for source in (ontology_path(), agency_types_path(), remits_path()):
         graph.parse(data=source.read_text(encoding="utf-8"), format="turtle")
     return graph
 
 
 def load_ontology() -> Graph:
-    """Both files in one new Graph (the parse is cached; the caller may change its copy freely).
+    """The ontology, the agency-type scheme and the remits in one new Graph (the parse is cached; the caller
+    may change its copy freely).
 
     Raises ``rdflib`` parser errors only if a shipped file is broken (a test guards against that).
 

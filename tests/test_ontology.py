@@ -19,6 +19,7 @@ from dutygraph.ontology import (
     agency_types_path,
     load_ontology,
     ontology_path,
+    remits_path,
 )
 from dutygraph.ontology.generate_namespace import main as generate_namespace
 from dutygraph.ontology.generate_namespace import render_namespace_module
@@ -69,11 +70,13 @@ def test_ontology_header(ontology_file: Graph) -> None:
     assert _languages(ontology_file, ONTOLOGY_IRI, RDFS.label) == {"zh", "en"}
 
 
-def test_load_ontology_holds_both_files_and_returns_a_fresh_copy(
+def test_load_ontology_holds_all_files_and_returns_a_fresh_copy(
     ontology_file: Graph, agency_types_file: Graph
 ) -> None:
     graph = load_ontology()
-    assert len(graph) == len(ontology_file + agency_types_file)
+    remits = Graph().parse(data=remits_path().read_text(encoding="utf-8"), format="turtle")
+    assert len(graph) == len(ontology_file + agency_types_file + remits)
+    assert (AGENCY_TYPE.education, DG.coversTopic, Literal("校园", lang="zh")) in graph
     assert (DG.hostedBy, RDFS.domain, DG.Office) in graph
     assert (AGENCY_TYPE["market-regulation"], SKOS.inScheme, AGENCY_TYPE.scheme) in graph
     graph.remove((DG.hostedBy, None, None))
