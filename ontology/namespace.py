@@ -73,6 +73,7 @@ class DG(rdflib_namespace.DefinedNamespace):
     adminLevel: URIRef  # The level of the division: one of province, municipality, prefecture-city, county …
     asWritten: URIRef  # The wording as the plan prints it, e.g. 区农水局 or 2020年底前完成.
     comparator: URIRef  # How the value is compared: one of >=, <=, =, reduce-by, increase-by.
+    coversTopic: URIRef  # A wording of a matter this kind of bureau is responsible for, e.g. education …
     docNumber: URIRef  # The document number, e.g. 乐政办发〔2022〕33号.
     endDate: URIRef  # The last day of the phase.
     issued: URIRef  # The date the document prints as its issue date.
