@@ -12,12 +12,14 @@ same conclusions as seed triples (with explanation nodes) for the inferred graph
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from rdflib import RDF, SKOS, Graph, Literal, URIRef
+from rdflib.term import Identifier
 
 from dutygraph.kg import iris
+from dutygraph.kg.query_library import graphs_to_read
 from dutygraph.kg.stores import GraphStore
 from dutygraph.loaders.agency_names import canonical_name
 from dutygraph.loaders.jurisdictions import division_table
@@ -107,15 +109,18 @@ SELECT ?task ?title ?text ?code WHERE {
 """
 
 
-def implied_graph(store: GraphStore, *, graphs: Iterable[URIRef] | None = None) -> Graph:
-    """Seed triples for the inferred graph: `agency dg:involvedIn task` for every task of the store's plans that
-    names no agency, the implied agency's own description (it may appear in no plan), and an explanation node
-    (dg:Inference, rule "remit") with the wordings that matched.
+def implied_graph(asserted: GraphStore | Graph) -> Graph:
+    """Seed triples for the inferred graph: `agency dg:involvedIn task` for every task that names no agency
+    (in a store's plan graphs, or in one graph of asserted triples), the implied agency's own description (it
+    may appear in no plan), and an explanation node (dg:Inference, rule "remit") with the wordings that matched.
     """
-    result = store.query(_TASKS_NAMING_NO_AGENCY, graphs=list(graphs) if graphs is not None else None)
+    if isinstance(asserted, Graph):
+        rows: Iterable[Sequence[Identifier | None]] = list(asserted.query(_TASKS_NAMING_NO_AGENCY))  # type: ignore[arg-type]
+    else:
+        rows = asserted.query(_TASKS_NAMING_NO_AGENCY, graphs=graphs_to_read(asserted, inferred=False)).rows
     table = division_table()
     seeds = Graph()
-    for task, title, text, code in result.rows:
+    for task, title, text, code in rows:
         if not isinstance(task, URIRef):
             continue
         place = table.by_code(str(code))
