@@ -60,7 +60,9 @@ class AmbiguousAgency(DutygraphError):
         self.name = name
         self.candidates = candidates
         listed = "; ".join(f"{c.label} ({c.jurisdiction_code})" for c in candidates)
-        super().__init__(f"{name!r} may mean {len(candidates)} agencies: {listed}; say which with --jurisdiction")
+        super().__init__(
+            f"{name!r} may mean {len(candidates)} agencies: {listed}; say which with --jurisdiction"
+        )
 
 
 def all_agencies(store: GraphStore) -> tuple[AgencyCandidate, ...]:
@@ -73,7 +75,10 @@ def all_agencies(store: GraphStore) -> tuple[AgencyCandidate, ...]:
         entry = rows.setdefault(agency, (str(label), str(key), str(code), set()))
         if isinstance(written, Literal):
             entry[3].add(str(written))
-    found = [AgencyCandidate(iri, label, key, code, tuple(sorted(forms))) for iri, (label, key, code, forms) in rows.items()]
+    found = [
+        AgencyCandidate(iri, label, key, code, tuple(sorted(forms)))
+        for iri, (label, key, code, forms) in rows.items()
+    ]
     return tuple(sorted(found, key=lambda c: (c.jurisdiction_code, c.type_key, str(c.iri))))
 
 
@@ -174,7 +179,9 @@ def resolve_agency(store: GraphStore, name: str, *, jurisdiction: str | None = N
     """
     found = find_agencies(store, name, jurisdiction=jurisdiction)
     if not found:
-        raise AgencyNotFound(f"no agency in the store goes by {name!r}" + (f" in {jurisdiction}" if jurisdiction else ""))
+        raise AgencyNotFound(
+            f"no agency in the store goes by {name!r}" + (f" in {jurisdiction}" if jurisdiction else "")
+        )
     if len(found) > 1:
         raise AmbiguousAgency(name, found)
     return found[0]

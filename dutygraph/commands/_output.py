@@ -7,7 +7,8 @@ import io
 import json
 import unicodedata
 from collections.abc import Sequence
-from typing import Any, Literal as TypingLiteral
+from typing import Any
+from typing import Literal as TypingLiteral
 
 from rdflib import Literal, URIRef
 from rdflib.term import Identifier
