@@ -1,9 +1,11 @@
-"""Build the graph: read plans, write each into its own named graph, with the ontology in its own graph.
+"""Build the graph: read plans, write each into its own named graph, the ontology into its own graph, and what
+reasoning infers from all the store's plans into the inferred graph.
 
-A build is all or nothing. Every plan is read and turned into triples first; only when all of them succeed
-are their graphs written to the store, in one `replace_graphs` call, so a bad file leaves the store exactly as
-it was and a reader never sees a half-built plan. Building the same plans again replaces their graphs with
-the same triples: no count changes.
+A build is all or nothing. Every plan is read and turned into triples, and the inferred graph is computed over
+the plans the store will hold, before anything is written; then plan graphs, ontology and inferred graph are
+written in one `replace_graphs` call. A bad file leaves the store exactly as it was, and a reader never sees a
+half-built plan nor inferences from plans other than the ones it sees. Building the same plans again changes
+no count.
 """
 
 from __future__ import annotations
@@ -15,7 +17,9 @@ from pathlib import Path
 from rdflib import Graph, URIRef
 
 from dutygraph.errors import DutygraphError, PlanError
-from dutygraph.kg.iris import ONTOLOGY_GRAPH, plan_graph_iri
+from dutygraph.kg.iris import INFERRED_GRAPH, ONTOLOGY_GRAPH, is_plan_graph, plan_graph_iri
+from dutygraph.kg.reasoning import Reasoning, checked_mode, inferred_graph
+from dutygraph.kg.remits import implied_graph
 from dutygraph.kg.stores import GraphStore
 from dutygraph.loaders.bundled import bundled_plans
 from dutygraph.loaders.extract import read_plan_file
@@ -59,13 +63,18 @@ def build(
     paths: Sequence[Path],
     *,
     layout: str | None = None,
+    reasoning: Reasoning = "rules",
     progress: Progress | None = None,
 ) -> list[BuiltPlan]:
-    """Read `paths` (see `plan_files`) and write their graphs and the ontology graph to `store`, atomically.
+    """Read `paths` (see `plan_files`) and write their graphs, the ontology graph and the inferred graph to
+    `store`, atomically. `reasoning` chooses the engine ("rules", the default; "owlrl", the reference; "none":
+    no inferred graph).
 
+    :raises ConfigError: `reasoning` is not a mode (checked before any file is read).
     :raises PlanError: a file cannot be read as a plan; nothing is written.
     :raises DutygraphError: two files would become the same plan (same file name).
     """
+    reasoning = checked_mode(reasoning)
     files = plan_files(paths)
     graphs: dict[URIRef, Graph] = {}
     built: list[BuiltPlan] = []
@@ -83,8 +92,25 @@ def build(
         iri = plan_graph_iri(reading.plan_id)
         graphs[iri] = graph
         built.append(BuiltPlan(reading.plan_id, path, iri, len(graph), len(reading.tasks)))
-    graphs[ONTOLOGY_GRAPH] = load_ontology()
-    store.replace_graphs(graphs)
+    ontology = load_ontology()
+    graphs[ONTOLOGY_GRAPH] = ontology
+    remove: list[URIRef] = []
+    if reasoning == "none":
+        remove.append(INFERRED_GRAPH)
+    else:
+        graphs[INFERRED_GRAPH] = _inferences(store, graphs, ontology, reasoning)
+    store.replace_graphs(graphs, remove=remove)
     if progress is not None and files:
         progress(len(files), len(files), files[-1])
     return built
+
+
+def _inferences(store: GraphStore, new: dict[URIRef, Graph], ontology: Graph, reasoning: Reasoning) -> Graph:
+    """The inferred graph of the store as it will be: its other plans, the new plans, the ontology."""
+    asserted = Graph()
+    for name in store.graph_names():
+        if is_plan_graph(name) and name not in new:
+            asserted += store.graph(name)
+    for graph in new.values():
+        asserted += graph
+    return inferred_graph(asserted, mode=reasoning, seeds=[implied_graph(asserted)])

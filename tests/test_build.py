@@ -9,7 +9,7 @@ from rdflib.compare import isomorphic
 
 from dutygraph.errors import DutygraphError, PlanError
 from dutygraph.kg.build import build
-from dutygraph.kg.iris import ONTOLOGY_GRAPH, plan_graph_iri
+from dutygraph.kg.iris import INFERRED_GRAPH, ONTOLOGY_GRAPH, plan_graph_iri
 from dutygraph.kg.stores import open_store
 from dutygraph.loaders.bundled import bundled_plans
 from dutygraph.loaders.extract import read_plan_file
@@ -21,7 +21,8 @@ def test_each_plan_graph_reads_back_as_built(backend: str, tmp_path: Path) -> No
     with open_store(backend, path=tmp_path / "store") as store:
         built = build(store, [])
         assert {b.plan_id for b in built} == {p.stem for p in bundled_plans()}
-        assert store.graph_names() == {ONTOLOGY_GRAPH, *(plan_graph_iri(p.stem) for p in bundled_plans())}
+        plans = {plan_graph_iri(p.stem) for p in bundled_plans()}
+        assert store.graph_names() == {ONTOLOGY_GRAPH, INFERRED_GRAPH, *plans}
         for path in bundled_plans():
             expected = reading_to_graph(read_plan_file(path))
             assert isomorphic(store.graph(plan_graph_iri(path.stem)), expected), path.name

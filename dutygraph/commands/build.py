@@ -21,6 +21,12 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         help="plan files, or folders of .txt plans; none: the five bundled plans",
     )
     build.add_argument("--layout", choices=sorted(LAYOUTS), help="read every plan with this layout")
+    build.add_argument(
+        "--reasoning",
+        choices=("rules", "owlrl", "none"),
+        default="rules",
+        help="how to infer implied responsibilities: rules (fast, default), owlrl (the reference), none",
+    )
     add_store_options(build)
     build.set_defaults(run=run)
 
@@ -43,7 +49,7 @@ def run(args: argparse.Namespace) -> int:
 
     settings = settings_from(args)
     with open_store(settings.backend, path=settings.store) as store:
-        built = build(store, args.plans, layout=args.layout, progress=show_progress)
+        built = build(store, args.plans, layout=args.layout, reasoning=args.reasoning, progress=show_progress)
         stats = store_stats(store)
     for plan in built:
         print(f"{plan.plan_id}: {plan.tasks} tasks, {plan.triples} triples  ({plan.path})")

@@ -1,0 +1,115 @@
+"""The fast engine: the rules as SPARQL updates, run to a fixed point on an in-memory pyoxigraph store.
+
+Only triples some rule reads, or whose predicate is kept, are loaded (labels and texts cannot take part).
+Each round runs the rules whose body reads a predicate that gained triples in the round before (all rules in
+the first round); a round that adds nothing ends the run. pyoxigraph is imported here only, when it runs.
+
+>>> from rdflib import Graph, URIRef, Variable
+>>> from dutygraph.ontology.namespace import DG
+>>> x, y = Variable("x"), Variable("y")
+>>> rule = Rule("prp-spo1", "dg:leads rdfs:subPropertyOf dg:involvedIn", (x, DG.involvedIn, y), ((x, DG.leads, y),))
+>>> bureau, task = URIRef("urn:example:bureau"), URIRef("urn:example:task")
+>>> added, rounds = run_rules([Graph().add((bureau, DG.leads, task))], [rule], keep=frozenset({DG.involvedIn, DG.leads}))
+>>> added == {(bureau, DG.involvedIn, task)}, rounds
+(True, 2)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, cast
+
+from rdflib import BNode, Graph, Literal, URIRef, Variable
+from rdflib.term import Node
+
+from dutygraph.kg.reasoning.rules import Rule
+
+if TYPE_CHECKING:
+    import pyoxigraph as ox
+
+_PREDICATE_COUNTS = "SELECT ?p (COUNT(*) AS ?n) WHERE { ?s ?p ?o } GROUP BY ?p"
+
+
+def run_rules(
+    graphs: Iterable[Graph], rules: Sequence[Rule], *, keep: frozenset[URIRef]
+) -> tuple[set[tuple[Node, URIRef, Node]], int]:
+    """The triples with a predicate in `keep` that `rules`, run to a fixed point over `graphs`, add to them,
+    and the number of rounds it took (the last one adds nothing).
+    """
+    import pyoxigraph as ox
+
+    reads: set[object] = set(keep)
+    for rule in rules:
+        reads |= rule.reads
+    load_all = any(isinstance(p, Variable) for p in reads)
+    store = ox.Store()
+    for graph in graphs:
+        store.extend(_quads(graph, None if load_all else reads))
+    kept = [ox.NamedNode(predicate) for predicate in sorted(keep)]
+    given = {
+        quad
+        for predicate in kept
+        for quad in store.quads_for_pattern(None, predicate, None, ox.DefaultGraph())
+    }
+    counts = _predicate_counts(store)
+    changed: set[str] | None = None  # None: run every rule
+    rounds = 0
+    while changed is None or changed:
+        rounds += 1
+        for rule in rules:
+            if changed is None or any(isinstance(p, Variable) or str(p) in changed for p in rule.reads):
+                store.update(rule.insert())
+        before, counts = counts, _predicate_counts(store)
+        changed = {p for p, n in counts.items() if before.get(p) != n}
+    added: set[tuple[Node, URIRef, Node]] = set()
+    iris: dict[str, URIRef] = {}  # a few thousand nodes recur in a hundred thousand triples
+    for predicate in kept:
+        iri = URIRef(predicate.value)
+        for quad in store.quads_for_pattern(None, predicate, None, ox.DefaultGraph()):
+            if quad not in given:
+                added.add((_rdf(quad.subject, iris), iri, _rdf(quad.object, iris)))
+    return added, rounds
+
+
+def _predicate_counts(store: ox.Store) -> dict[str, int]:
+    solutions = cast("ox.QuerySolutions", store.query(_PREDICATE_COUNTS))  # a SELECT answers with solutions
+    return {row["p"].value: int(row["n"].value) for row in solutions}
+
+
+def _quads(graph: Graph, predicates: set[object] | None) -> Iterator[ox.Quad]:
+    import pyoxigraph as ox
+
+    for subject, predicate, obj in graph:
+        if predicates is None or predicate in predicates:
+            yield ox.Quad(_ox(subject), _ox(predicate), _ox(obj))
+
+
+def _ox(term: Node) -> Any:
+    import pyoxigraph as ox
+
+    if isinstance(term, URIRef):
+        return ox.NamedNode(term)
+    if isinstance(term, BNode):
+        return ox.BlankNode(term)
+    if isinstance(term, Literal):
+        if term.language is not None:
+            return ox.Literal(str(term), language=term.language)
+        if term.datatype is not None:
+            return ox.Literal(str(term), datatype=ox.NamedNode(term.datatype))
+        return ox.Literal(str(term))
+    raise TypeError(f"not an RDF term: {term!r}")
+
+
+def _rdf(term: Any, iris: dict[str, URIRef]) -> URIRef | BNode | Literal:
+    import pyoxigraph as ox
+
+    if isinstance(term, ox.NamedNode):
+        iri = iris.get(term.value)
+        if iri is None:
+            iri = iris[term.value] = URIRef(term.value)
+        return iri
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    if term.language is not None:
+        return Literal(term.value, lang=term.language)
+    return Literal(term.value, datatype=URIRef(term.datatype.value))
