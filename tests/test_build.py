@@ -42,3 +42,25 @@ def test_two_files_with_one_name_are_refused_before_writing(tmp_path: Path) -> N
 def test_an_empty_folder_is_an_error(tmp_path: Path) -> None:
     with open_store("memory") as store, pytest.raises(PlanError, match=r"no \.txt plan file"):
         build(store, [tmp_path])
+
+
+def test_build_reasons_as_infer_does_and_none_leaves_no_inferred_graph() -> None:
+    from dutygraph.kg.reasoning import infer
+
+    with open_store("memory") as store:
+        build(store, [])
+        inferred = set(store.graph(INFERRED_GRAPH))
+        assert inferred
+        infer(store)  # the same plans, the same remit seeds: the same inferred graph
+        assert set(store.graph(INFERRED_GRAPH)) == inferred
+        build(store, [], reasoning="none")
+        assert INFERRED_GRAPH not in store.graph_names()
+
+
+def test_an_unknown_reasoning_mode_is_refused_before_any_work() -> None:
+    from dutygraph.errors import ConfigError
+
+    with open_store("memory") as store:
+        with pytest.raises(ConfigError, match="owl2"):
+            build(store, [], reasoning="owl2")  # type: ignore[arg-type]
+        assert store.count() == 0

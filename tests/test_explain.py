@@ -214,3 +214,13 @@ def test_command_refuses_in_one_line_with_status_2(
     captured = capsys.readouterr()
     assert status == 2 and captured.out == ""
     assert captured.err.count("\n") == 1 and message in captured.err
+
+
+def test_a_tiantai_task_names_no_agency_and_its_implied_bureau_is_explained(bundled: GraphStore) -> None:
+    """The Tiantai plan names no agency: reasoning implies bureaus by remit, and says why, with the plan line."""
+    task = task_iri("tiantai-2019-work-points", "3-4")
+    why = explain(bundled, task=task, agency=agency_iri("331023", "education"))
+    assert why.proof.rule == "remit"
+    assert "“学校”" in why.proof.note and "教育局" in why.proof.note
+    text = why.text()
+    assert "tiantai-2019-3-4" in text and "第 17 行" in text

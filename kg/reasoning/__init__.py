@@ -95,8 +95,13 @@ def checked_mode(mode: object) -> Reasoning:
     raise ConfigError(f"unknown reasoning mode {mode!r}; choose one of: {', '.join(REASONING_MODES)}")
 
 
-def infer(store: GraphStore, *, mode: Reasoning = "rules", seeds: Iterable[Graph] = ()) -> InferenceReport:
+def infer(
+    store: GraphStore, *, mode: Reasoning = "rules", seeds: Iterable[Graph] | None = None
+) -> InferenceReport:
     """Compute what the store's plans imply and replace the inferred graph with it, in one atomic step.
+
+    `seeds` are conclusions of other steps that join the closure; by default (None) the implied agencies of
+    tasks that name none (`kg.remits.implied_graph`), as `dutygraph build` has them; ``()`` for none.
 
     Reads the plan graphs and the ontology graph (never writes them). Mode ``"none"`` removes the inferred
     graph. Running it again on the same store changes nothing.
@@ -123,6 +128,10 @@ def infer(store: GraphStore, *, mode: Reasoning = "rules", seeds: Iterable[Graph
             asserted += store.graph(name)
     # The store's own ontology graph: the bundled file's blank nodes (property chains) are other nodes there.
     ontology = store.graph(ONTOLOGY_GRAPH) if ONTOLOGY_GRAPH in names else load_ontology()
+    if seeds is None:
+        from dutygraph.kg.remits import implied_graph  # remits read the store; reasoning does not need them
+
+        seeds = [implied_graph(asserted)]
     inferred, rounds, read = _infer(asserted, ontology=ontology, mode=mode, seeds=seeds)
     store.replace_graphs({INFERRED_GRAPH: inferred})
     return InferenceReport(mode, read, len(inferred), time.perf_counter() - started, rounds)
