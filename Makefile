@@ -1,6 +1,6 @@
 # The two commands of the README. Each makes its own virtual environment, so a fresh machine with Python 3.11
 # needs nothing else:
-#   make run     install, build the graph from the bundled plans, print what it holds
+#   make run     install, build the graph from the bundled plans, serve it at http://127.0.0.1:8000
 #   make check   install with the dev tools, then ruff, ruff format --check, mypy and pytest (CI runs this)
 PYTHON ?= python3
 VENV ?= .venv
@@ -21,7 +21,7 @@ install-dev: $(BIN)/python
 
 run: install
 	$(BIN)/dutygraph build
-	$(BIN)/dutygraph stats
+	$(BIN)/dutygraph serve
 
 lint: install-dev
 	$(BIN)/ruff check .

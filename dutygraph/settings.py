@@ -55,6 +55,11 @@ class Settings(BaseSettings):
         default=30.0, gt=0, allow_inf_nan=False, description="Longest time one query may run, in seconds."
     )
     max_rows: int = Field(default=10000, gt=0, description="Most rows one query may return.")
+    max_body_bytes: int = Field(
+        default=1_000_000,
+        gt=0,
+        description="Largest request body the server accepts (a SPARQL query, a form).",
+    )
 
     @field_validator("store", mode="before")
     @classmethod
