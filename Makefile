@@ -31,7 +31,7 @@ lint: install-dev
 # folders, so mypy reads them through a tree of links named as installed.
 typecheck: install-dev
 	rm -rf $(TYPECHECK) && mkdir -p $(TYPECHECK)
-	for pkg in ontology loaders kg queries data; do ln -s ../../../$$pkg $(TYPECHECK)/$$pkg; done
+	for pkg in ontology loaders kg queries data api; do ln -s ../../../$$pkg $(TYPECHECK)/$$pkg; done
 	for f in dutygraph/*; do ln -s ../../../$$f $(TYPECHECK)/; done
 	MYPYPATH=build/typecheck $(BIN)/mypy -p dutygraph
 
