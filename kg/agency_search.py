@@ -25,8 +25,8 @@ PREFIX dg: <https://w3id.org/dutygraph/ns#>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 SELECT DISTINCT ?agency ?label ?key ?code ?written
 WHERE {
+  VALUES ?class { dg:Agency dg:AgencyGroup }  # first: the engine then starts from the typed nodes
   ?agency a ?class ; skos:prefLabel ?label ; dg:agencyType ?type ; dg:jurisdiction ?place .
-  VALUES ?class { dg:Agency dg:AgencyGroup }
   ?type dg:typeKey ?key .
   ?place dg:adminCode ?code .
   FILTER NOT EXISTS { ?narrower skos:broader ?type }  # the agency's own type, not a grouping above it
@@ -141,10 +141,10 @@ def find_agencies(
 
     :raises DutygraphError: `jurisdiction` names no known place.
     """
-    written = strip_brackets(normalise(name).replace(" ", ""))
     agencies = all_agencies(store)
-    if written.startswith("https://"):
-        return tuple(a for a in agencies if str(a.iri) == written)
+    if name.strip().startswith("https://"):
+        return tuple(a for a in agencies if str(a.iri) == name.strip())
+    written = strip_brackets(normalise(name).replace(" ", ""))
     places: tuple[Jurisdiction, ...] = ()
     if jurisdiction is not None:
         places = jurisdiction_named(jurisdiction)
