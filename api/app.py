@@ -27,7 +27,7 @@ from dutygraph.settings import Settings, get_settings
 
 #: Routers, by module of `dutygraph.api.routes`; each module defines `router`. Missing modules are skipped
 #: only while a face is being written — `test_app_has_every_face` keeps the list honest.
-ROUTERS = ("sparql", "staff", "resources", "pages")
+ROUTERS = ("sparql", "staff", "resources", "pages", "console", "network_view")
 
 
 def open_served_store(settings: Settings) -> GraphStore:
