@@ -25,8 +25,7 @@ from dutygraph.kg.iris import is_plan_graph
 from dutygraph.kg.stores import GraphStore, open_store
 from dutygraph.settings import Settings, get_settings
 
-#: Routers, by module of `dutygraph.api.routes`; each module defines `router`. Missing modules are skipped
-#: only while a face is being written — `test_app_has_every_face` keeps the list honest.
+#: Routers, by module of `dutygraph.api.routes`; each module defines `router`.
 ROUTERS = ("sparql", "staff", "resources", "pages", "console", "network_view")
 
 
@@ -67,13 +66,7 @@ def create_app(settings: Settings | None = None, *, store: GraphStore | None = N
     static = importlib.resources.files("dutygraph.api") / "static"
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
     for name in ROUTERS:
-        try:
-            module = importlib.import_module(f"dutygraph.api.routes.{name}")
-        except ModuleNotFoundError as missing:
-            if missing.name != f"dutygraph.api.routes.{name}":
-                raise
-            continue
-        app.include_router(module.router)
+        app.include_router(importlib.import_module(f"dutygraph.api.routes.{name}").router)
 
     @app.get("/healthz", include_in_schema=False)
     def healthz() -> dict[str, object]:

@@ -15,6 +15,7 @@ pytestmark = pytest.mark.browser
 
 def _no_offsite(visit: Visit) -> None:
     assert visit.offsite == [], f"requests to other hosts: {visit.offsite}"
+    assert visit.console_errors == [], f"errors in the page's console: {visit.console_errors}"
 
 
 def test_search_to_agency_page_to_network_and_back_to_a_page(visit: Visit) -> None:
