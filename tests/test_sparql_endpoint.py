@@ -28,7 +28,7 @@ from SPARQLWrapper import CSV, JSON, JSONLD, N3, POST, POSTDIRECTLY, RDFXML, TSV
 
 from dutygraph.api.app import create_app
 from dutygraph.kg.iris import INFERRED_GRAPH, ONTOLOGY_GRAPH, agency_iri, plan_graph_iri, task_iri
-from dutygraph.kg.sparql_service import QueryWorkers
+from dutygraph.kg.sparql.workers import QueryWorkers
 from dutygraph.kg.stores import GraphStore
 from dutygraph.ontology.namespace import DG
 from dutygraph.settings import get_settings

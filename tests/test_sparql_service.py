@@ -15,7 +15,10 @@ from rdflib.compare import isomorphic
 from rdflib.namespace import SKOS, XSD
 
 from dutygraph.kg.iris import INFERRED_GRAPH, ONTOLOGY_GRAPH, agency_iri, plan_graph_iri, task_iri
-from dutygraph.kg.sparql_service import (
+from dutygraph.kg.sparql.checks import checked_protocol_query
+from dutygraph.kg.sparql.dataset import DatasetRequest, query_dataset
+from dutygraph.kg.sparql.errors import MalformedQuery, NotAcceptable, QueryRefused, UpdateRefused
+from dutygraph.kg.sparql.formats import (
     GRAPH_FORMATS,
     JSON_LD,
     N_TRIPLES,
@@ -26,23 +29,12 @@ from dutygraph.kg.sparql_service import (
     SPARQL_TSV,
     SPARQL_XML,
     TURTLE,
-    DatasetRequest,
-    MalformedQuery,
-    NotAcceptable,
-    QueryEngine,
     QueryForm,
-    QueryJob,
-    QueryRefused,
-    QueryWorkers,
     ResultFormat,
-    StoreSource,
-    UpdateRefused,
-    checked_protocol_query,
     negotiated_format,
-    query_dataset,
     serialised,
-    write_snapshot,
 )
+from dutygraph.kg.sparql.workers import QueryEngine, QueryJob, QueryWorkers, StoreSource, write_snapshot
 from dutygraph.kg.stores import GraphStore, QueryResult, open_store
 from dutygraph.ontology.namespace import DG
 

@@ -2,7 +2,7 @@
 
 HTTP only: this module reads the request (GET ``?query=``, POST form ``query=``, POST
 ``application/sparql-query``), sizes the body, and turns answers and refusals of
-`dutygraph.kg.sparql_service` into responses with the right status, headers and CORS. Checking, dataset
+`dutygraph.kg.sparql` into responses with the right status, headers and CORS. Checking, dataset
 selection, running (in worker processes, killed at the limit) and writing answers all happen there.
 
 >>> from fastapi.testclient import TestClient
@@ -28,20 +28,18 @@ from starlette.concurrency import run_in_threadpool
 
 from dutygraph.api.deps import SettingsDep
 from dutygraph.errors import DutygraphError
-from dutygraph.kg.sparql_service import (
-    GRAPH_FORMATS,
-    RESULTS_FORMATS,
-    DatasetRequest,
+from dutygraph.kg.sparql.dataset import DatasetRequest
+from dutygraph.kg.sparql.errors import (
     MalformedQuery,
     NotAcceptable,
     QueryFailed,
-    QueryJob,
     QueryRefused,
     QueryTimedOut,
-    QueryWorkers,
     SparqlError,
     UpdateRefused,
 )
+from dutygraph.kg.sparql.formats import GRAPH_FORMATS, RESULTS_FORMATS
+from dutygraph.kg.sparql.workers import QueryJob, QueryWorkers
 from dutygraph.settings import Settings
 
 #: Set (to ``true``) when the answer was cut at the row limit; the body stays a valid document of its format.
