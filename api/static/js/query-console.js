@@ -71,23 +71,8 @@
     statusElement.classList.toggle("error", Boolean(isError));
   }
 
-  function clear(element) {
-    while (element.firstChild) {
-      element.removeChild(element.firstChild);
-    }
-  }
-
-  function append(parent, tag, text, className) {
-    var child = document.createElement(tag);
-    if (text !== undefined && text !== null) {
-      child.textContent = text;
-    }
-    if (className) {
-      child.className = className;
-    }
-    parent.appendChild(child);
-    return child;
-  }
+  var clear = window.dutygraphDom.clear; // from /static/js/dom.js
+  var append = window.dutygraphDom.append;
 
   function showInfo(example) {
     clear(infoElement);
