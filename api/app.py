@@ -35,7 +35,7 @@ def open_served_store(settings: Settings) -> GraphStore:
         if not Path(settings.store).exists():
             raise StoreError(f"{settings.store}: no store here; run `dutygraph build` first or pass --store")
         return open_store("oxigraph", path=settings.store, read_only=True)
-    return open_store(settings.backend, path=settings.store)
+    return open_store(settings.backend, path=settings.store, endpoint=settings.endpoint)
 
 
 def create_app(settings: Settings | None = None, *, store: GraphStore | None = None) -> FastAPI:

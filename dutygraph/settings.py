@@ -8,7 +8,9 @@ environment variable       default             meaning
 =========================  ==================  =====================================================
 DUTYGRAPH_STORE            .dutygraph/store    the store directory; a relative path is taken from
                                                the working directory of the process
-DUTYGRAPH_BACKEND          oxigraph            ``oxigraph`` (persistent) or ``memory``
+DUTYGRAPH_BACKEND          oxigraph            ``oxigraph`` (persistent), ``memory`` or ``sparql``
+DUTYGRAPH_ENDPOINT         (none)              base URL of the SPARQL server, http(s); needed by
+                                               ``sparql`` (see `dutygraph.kg.stores.sparql`)
 DUTYGRAPH_HOST             127.0.0.1           address the server listens on
 DUTYGRAPH_PORT             8000                its port, 1–65535
 DUTYGRAPH_QUERY_TIMEOUT_S  30                  seconds a query may run, > 0
@@ -22,15 +24,18 @@ DUTYGRAPH_MAX_ROWS         10000               rows a query may return, > 0
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import Field, ValidationError, field_validator
+from pydantic import Field, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from dutygraph.errors import ConfigError
 
 ENV_PREFIX = "DUTYGRAPH_"
+# scheme, then a host (with an optional port), then an optional path; no spaces anywhere
+_HTTP_URL = re.compile(r"^https?://[^\s/?#]+(/[^\s?#]*)?$")
 
 
 class Settings(BaseSettings):
@@ -46,7 +51,7 @@ class Settings(BaseSettings):
         default=Path(".dutygraph/store"),
         description="Directory of the graph store. Relative paths are relative to the working directory.",
     )
-    backend: Literal["memory", "oxigraph"] = Field(
+    backend: Literal["memory", "oxigraph", "sparql"] = Field(
         default="oxigraph", description="Store backend, a name known to dutygraph.kg.stores.open_store."
     )
     host: str = Field(default="127.0.0.1", min_length=1, description="Address the server listens on.")
@@ -59,6 +64,12 @@ class Settings(BaseSettings):
         default=1_000_000,
         gt=0,
         description="Largest request body the server accepts (a SPARQL query, a form).",
+    )
+    # Declared after `backend`, so that its validator sees the backend already validated.
+    endpoint: str | None = Field(
+        default=None,
+        validate_default=True,
+        description="Base URL of the SPARQL 1.1 server the sparql backend uses (its /query and /update).",
     )
 
     @field_validator("store", mode="before")
@@ -73,6 +84,19 @@ class Settings(BaseSettings):
     @classmethod
     def _expand_home(cls, value: Path) -> Path:
         return value.expanduser()
+
+    @field_validator("endpoint")
+    @classmethod
+    def _endpoint_is_an_http_url(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if value is None:
+            if info.data.get("backend") == "sparql":
+                raise ValueError(
+                    f"backend 'sparql' needs the server's base URL: set {env_name('endpoint')} or --endpoint"
+                )
+            return None
+        if not _HTTP_URL.match(value):
+            raise ValueError("not an http(s) URL, e.g. http://127.0.0.1:7878")
+        return value
 
 
 def env_name(field: str) -> str:

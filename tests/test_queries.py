@@ -81,9 +81,19 @@ def _seed_graphs() -> dict[URIRef, Graph]:
 @pytest.fixture(scope="module", params=BACKENDS)
 def seed(request: pytest.FixtureRequest) -> Iterator[GraphStore]:
     """The five bundled plans and the ontology, as asserted (no inferred graph), on each backend."""
-    with open_store(request.param) as store:
+    with _open_empty(request) as store:
         store.replace_graphs(_seed_graphs())
         yield store
+
+
+def _open_empty(request: pytest.FixtureRequest, backend: str | None = None) -> GraphStore:
+    """An empty store of `backend` (default: the fixture's parameter); sparql is the session's Oxigraph server."""
+    backend = backend or request.param
+    if backend != "sparql":
+        return open_store(backend)
+    store = open_store("sparql", endpoint=request.getfixturevalue("oxigraph_server"))
+    store.replace_graphs({}, remove=store.graph_names())
+    return store
 
 
 def _hand_inferred() -> Graph:
@@ -279,7 +289,7 @@ def test_a_parameter_given_twice_is_refused() -> None:
         parse_params(["from=2018-06-01", "from=2018-06-30"])
 
 
-def test_quotes_and_backslashes_reach_the_store_as_one_term() -> None:
+def test_quotes_and_backslashes_reach_the_store_as_one_term(request: pytest.FixtureRequest) -> None:
     """A value that would break (or rewrite) a query spliced into text is just a string once bound."""
     hostile = 'metricText=量") } UNION { ?indicator ?p ?o } #\\'
     name, value = parse_param(hostile)
@@ -292,7 +302,7 @@ def test_quotes_and_backslashes_reach_the_store_as_one_term() -> None:
     plan.add((plan_iri("fixture"), RDF.type, DG.Plan))
     plan.add((indicator, DG.metric, Literal('含"引号\\的指标率', lang="zh")))
     for backend in BACKENDS:
-        with open_store(backend) as store:
+        with _open_empty(request, backend) as store:
             store.replace_graphs({plan_graph_iri("fixture"): plan})
             assert run_named(store, "indicators-by-metric", bindings={name: value}).rows == ()
             found = run_named(store, "indicators-by-metric", bindings={name: quoted})
@@ -534,8 +544,8 @@ def load_fixture(store: GraphStore, name: str) -> set[URIRef]:
 
 @pytest.mark.parametrize("backend", BACKENDS)
 @pytest.mark.parametrize("name", CHECKS)
-def test_each_check_fires_on_its_fixture(name: str, backend: str) -> None:
-    with open_store(backend) as store:
+def test_each_check_fires_on_its_fixture(name: str, backend: str, request: pytest.FixtureRequest) -> None:
+    with _open_empty(request, backend) as store:
         expected = load_fixture(store, name)
         result = run_named(store, name)
     assert expected, f"tests/violations/{name}.trig names no fx:trigger-… node"

@@ -91,7 +91,11 @@ def test_settings_are_frozen() -> None:
             "DUTYGRAPH_QUERY_TIMEOUT_S='inf': Input should be a finite number",
         ),
         ("DUTYGRAPH_MAX_ROWS", "0", "DUTYGRAPH_MAX_ROWS='0': Input should be greater than 0"),
-        ("DUTYGRAPH_BACKEND", "fuseki", "DUTYGRAPH_BACKEND='fuseki': Input should be 'memory' or 'oxigraph'"),
+        (
+            "DUTYGRAPH_BACKEND",
+            "fuseki",
+            "DUTYGRAPH_BACKEND='fuseki': Input should be 'memory', 'oxigraph' or 'sparql'",
+        ),
         ("DUTYGRAPH_STORE", " ", "DUTYGRAPH_STORE=' ': Value error, the store directory must not be empty"),
     ],
 )

@@ -1,15 +1,19 @@
 """One contract, every backend: what a caller of `dutygraph.kg.stores` may rely on, whichever store it got.
 
-Every test taking the `store` fixture runs on each name in `BACKENDS`; none is skipped when a backend
-is missing. Known differences between backends are xfail(strict=True) marks kept in `KNOWN_GAPS`, so a
-fixed engine turns the test red until the mark goes. Oxigraph-only behaviour (persistence, locking,
-crash safety) is at the end.
+Every test taking the `store` fixture runs on each name in `BACKENDS` — ``sparql`` on a real Oxigraph
+server on loopback (the `oxigraph_server` fixture); none is skipped under CI when a backend is missing.
+Known differences between backends are xfail(strict=True) marks kept in `KNOWN_GAPS`, so a fixed engine
+turns the test red until the mark goes. Oxigraph-only behaviour (persistence, locking, crash safety) is
+at the end, then the whole CLI on the sparql backend.
 """
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -51,6 +55,9 @@ KNOWN_GAPS: dict[tuple[str, str], str] = {
     ("oxigraph", "test_a_triple_in_two_graphs_is_seen_once_in_the_union"): (
         "oxigraph/oxigraph#1919: pyoxigraph 0.5 merges graphs as a bag, so a shared triple is seen twice"
     ),
+    ("sparql", "test_a_triple_in_two_graphs_is_seen_once_in_the_union"): (
+        "oxigraph/oxigraph#1919: Oxigraph server 0.5's union-default-graph is a bag, as in pyoxigraph"
+    ),
 }
 
 
@@ -59,6 +66,13 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[GraphStore
     gap = KNOWN_GAPS.get((request.param, request.node.originalname))
     if gap is not None:
         request.applymarker(pytest.mark.xfail(strict=True, reason=gap))
+    if request.param == "sparql":
+        # One server for the session: each test starts from an empty one, emptied through the contract.
+        endpoint: str = request.getfixturevalue("oxigraph_server")
+        with open_store("sparql", endpoint=endpoint) as opened:
+            opened.replace_graphs({}, remove=opened.graph_names())
+            yield opened
+        return
     with open_store(request.param, path=tmp_path / "store") as opened:
         yield opened
 
@@ -275,6 +289,20 @@ def test_a_parameter_used_only_inside_a_filter_is_bound_there(store: GraphStore)
     result = store.query(query, bindings={"agency": FARMING_BUREAU})
 
     assert result.rows == ((task_iri(JIAOJIANG, "2"), FARMING_BUREAU),)
+
+
+def test_a_parameter_inside_filter_not_exists_and_optional_is_bound_there(store: GraphStore) -> None:
+    # As agency-tasks.rq uses $agency: the sparql backend substitutes the term, a final VALUES would not.
+    store.replace_graphs({JIAOJIANG_GRAPH: jiaojiang_plan()})
+    query = PREFIXES + (
+        "SELECT ?task ?agency ?title WHERE { ?task dcterms:title ?any "
+        "FILTER NOT EXISTS { ?task prov:wasAssociatedWith ?agency } "
+        "OPTIONAL { ?task dcterms:title ?title FILTER EXISTS { ?task dcterms:date ?date } } } ORDER BY ?task"
+    )
+
+    result = store.query(query, bindings={"agency": MARKET_BUREAU})
+
+    assert result.rows == ((task_iri(JIAOJIANG, "2"), MARKET_BUREAU, None),)
 
 
 def test_a_literal_parameter_compares_by_value_inside_a_filter(store: GraphStore) -> None:
@@ -549,7 +577,7 @@ def test_a_closed_store_refuses_work_and_closing_twice_is_harmless(store: GraphS
 
 
 def test_an_unknown_backend_is_refused_with_the_known_names() -> None:
-    with pytest.raises(StoreError, match="'fuseki'; known: memory, oxigraph"):
+    with pytest.raises(StoreError, match="'fuseki'; known: memory, oxigraph, sparql"):
         open_store("fuseki")
 
 
@@ -770,3 +798,113 @@ while True:
     print("committed", flush=True)
     turn += 1
 """
+
+
+# --- sparql: the remote store as such --------------------------------------------------------------------
+
+
+def test_sparql_parameters_are_substituted_outside_strings_iris_and_comments() -> None:
+    from dutygraph.kg.stores.sparql import substituted
+
+    query = (
+        'SELECT ?agency (COUNT(?task) AS ?n) WHERE { ?task ?p ?agency ; ?q "?agency" . '
+        "FILTER(?p != <urn:x?agency>) } # ?agency\nGROUP BY ?agency ORDER BY DESC(?agency) ?agency"
+    )
+
+    text = substituted(query, {"agency": Literal("区市场监管局", lang="zh")})
+
+    assert text == (
+        'SELECT ("区市场监管局"@zh AS ?agency) (COUNT(?task) AS ?n) WHERE { ?task ?p "区市场监管局"@zh ; '
+        '?q "?agency" . FILTER(?p != <urn:x?agency>) } # ?agency\nGROUP BY ("区市场监管局"@zh) '
+        'ORDER BY DESC("区市场监管局"@zh) ("区市场监管局"@zh)'
+    )
+
+
+def test_sparql_a_server_that_does_not_answer_is_a_one_line_store_error() -> None:
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    store = open_store("sparql", endpoint=f"http://127.0.0.1:{port}")
+    with store, pytest.raises(StoreError) as raised:
+        store.count()
+
+    message = str(raised.value)
+    assert message.startswith(f"http://127.0.0.1:{port}/query: SPARQL query failed: ")
+    assert "refused" in message.lower() and "\n" not in message
+
+
+def test_sparql_an_http_error_names_the_url_and_the_status(oxigraph_server: str) -> None:
+    # Oxigraph serves no /nowhere: the update is refused with 404 before anything is written.
+    store = open_store("sparql", endpoint=f"{oxigraph_server}/nowhere")
+    expected = re.escape(f"{oxigraph_server}/nowhere/update: replacing graphs refused, HTTP 404")
+    with store, pytest.raises(StoreError, match=f"^{expected}"):
+        store.replace_graphs({JIZHOU_GRAPH: jizhou_plan()})
+
+
+def test_sparql_backend_without_an_endpoint_names_the_setting(monkeypatch: pytest.MonkeyPatch) -> None:
+    from dutygraph.errors import ConfigError
+    from dutygraph.settings import get_settings
+
+    monkeypatch.delenv("DUTYGRAPH_ENDPOINT", raising=False)
+
+    with pytest.raises(
+        ConfigError, match=r"^DUTYGRAPH_ENDPOINT=None: .*backend 'sparql' needs the server's base URL"
+    ):
+        get_settings(backend="sparql")
+    with pytest.raises(ConfigError, match=r"endpoint='localhost:7878' .*not an http\(s\) URL"):
+        get_settings(backend="sparql", endpoint="localhost:7878")
+    with pytest.raises(StoreError, match="set DUTYGRAPH_ENDPOINT"):
+        open_store("sparql")
+    assert (
+        get_settings(backend="sparql", endpoint="http://127.0.0.1:7878").endpoint == "http://127.0.0.1:7878"
+    )
+
+
+def test_only_the_sparql_backend_loads_httpx_and_only_when_it_talks(oxigraph_server: str) -> None:
+    script = (
+        "import sys\n"
+        "from dutygraph.kg.stores import open_store\n"
+        "open_store('memory').close()\n"
+        "open_store('oxigraph').close()\n"
+        "store = open_store('sparql', endpoint=sys.argv[1])\n"
+        "opened = 'httpx' in sys.modules\n"
+        "store.count()\n"
+        "print(opened, 'httpx' in sys.modules)\n"
+    )
+
+    loaded = subprocess.run(
+        [sys.executable, "-c", script, oxigraph_server],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
+
+    assert loaded.stdout.split() == ["False", "True"]
+
+
+def test_sparql_cli_build_and_stats_match_an_oxigraph_file_build(
+    oxigraph_server: str, tmp_path: Path
+) -> None:
+    # The same plans through build (load, reasoning) and stats (named queries) on both backends.
+    with open_store("sparql", endpoint=oxigraph_server) as store:
+        store.replace_graphs({}, remove=store.graph_names())
+    without_env = {k: v for k, v in os.environ.items() if k != "DUTYGRAPH_ENDPOINT"}  # --endpoint alone
+
+    def dutygraph(*args: str, env: dict[str, str] | None = None) -> str:
+        done = subprocess.run(
+            [sys.executable, "-m", "dutygraph", *args], capture_output=True, text=True, timeout=120, env=env
+        )
+        assert done.returncode == 0, done.stderr
+        return done.stdout
+
+    remote = ("--backend", "sparql", "--endpoint", oxigraph_server)
+    dutygraph("build", *remote, env=without_env)
+    dutygraph("build", "--backend", "oxigraph", "--store", str(tmp_path / "store"))
+    served = json.loads(dutygraph("stats", *remote, "--json", env=without_env))
+    on_disk = json.loads(
+        dutygraph("stats", "--backend", "oxigraph", "--store", str(tmp_path / "store"), "--json")
+    )
+
+    assert served == on_disk
+    assert served["plans"] == 5 and served["tasks"] == 179

@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from dutygraph.commands._store_options import add_store_options, settings_from
+from dutygraph.commands._store_options import add_store_options, open_configured_store, settings_from
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -45,10 +45,9 @@ def show_progress(done: int, total: int, path: Path) -> None:
 def run(args: argparse.Namespace) -> int:
     from dutygraph.kg.build import build
     from dutygraph.kg.stats import store_stats
-    from dutygraph.kg.stores import open_store
 
     settings = settings_from(args)
-    with open_store(settings.backend, path=settings.store) as store:
+    with open_configured_store(settings, write=True) as store:
         built = build(store, args.plans, layout=args.layout, reasoning=args.reasoning, progress=show_progress)
         stats = store_stats(store)
     for plan in built:

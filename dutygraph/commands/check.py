@@ -11,7 +11,11 @@ from __future__ import annotations
 import argparse
 import sys
 
-from dutygraph.commands._store_options import add_store_options, require_store, settings_from
+from dutygraph.commands._store_options import (
+    add_store_options,
+    open_configured_store,
+    settings_from,
+)
 
 EXIT_CONFORMS = 0
 EXIT_VIOLATIONS = 1
@@ -35,11 +39,9 @@ def run(args: argparse.Namespace) -> int:
     from dutygraph.commands._output import plain, render
     from dutygraph.kg.iris import INFERRED_GRAPH
     from dutygraph.kg.query_library import find_violations, violation_names
-    from dutygraph.kg.stores import open_store
 
     settings = settings_from(args)
-    require_store(settings)
-    with open_store(settings.backend, path=settings.store, read_only=settings.backend == "oxigraph") as store:
+    with open_configured_store(settings) as store:
         violations = find_violations(store)
         inferred = INFERRED_GRAPH in store.graph_names()
     rows = [[v.check, plain(v.node), v.message_zh, v.message_en] for v in violations]

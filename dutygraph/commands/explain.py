@@ -10,7 +10,11 @@ from __future__ import annotations
 import argparse
 import json
 
-from dutygraph.commands._store_options import add_store_options, require_store, settings_from
+from dutygraph.commands._store_options import (
+    add_store_options,
+    open_configured_store,
+    settings_from,
+)
 
 FORMATS = ("text", "json")
 
@@ -34,11 +38,9 @@ def run(args: argparse.Namespace) -> int:
 
     from dutygraph.kg.agency_search import resolve_agency
     from dutygraph.kg.explain import explain, task_named
-    from dutygraph.kg.stores import open_store
 
     settings = settings_from(args)
-    require_store(settings)
-    with open_store(settings.backend, path=settings.store, read_only=settings.backend == "oxigraph") as store:
+    with open_configured_store(settings) as store:
         task = task_named(store, args.task)
         if args.agency.startswith(("https://", "http://")):
             agency = URIRef(args.agency)

@@ -13,7 +13,11 @@ import argparse
 import json
 from typing import TYPE_CHECKING, Any
 
-from dutygraph.commands._store_options import add_store_options, require_store, settings_from
+from dutygraph.commands._store_options import (
+    add_store_options,
+    open_configured_store,
+    settings_from,
+)
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -101,11 +105,9 @@ def _path_target(store: GraphStore, name: str, jurisdiction: str | None) -> Agen
 def run(args: argparse.Namespace) -> int:
     from dutygraph.kg.agency_search import resolve_agency
     from dutygraph.kg.network import agency_task_graph, ego_summary, shortest_path
-    from dutygraph.kg.stores import open_store
 
     settings = settings_from(args)
-    require_store(settings)
-    with open_store(settings.backend, path=settings.store, read_only=settings.backend == "oxigraph") as store:
+    with open_configured_store(settings) as store:
         centre = resolve_agency(store, args.agency, jurisdiction=args.jurisdiction)
         target = _path_target(store, args.path_to, args.jurisdiction) if args.path_to else None
         bipartite = agency_task_graph(store, inferred=not args.asserted_only)

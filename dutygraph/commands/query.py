@@ -15,7 +15,11 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from dutygraph.commands._store_options import add_store_options, require_store, settings_from
+from dutygraph.commands._store_options import (
+    add_store_options,
+    open_configured_store,
+    settings_from,
+)
 from dutygraph.errors import DutygraphError
 
 if TYPE_CHECKING:
@@ -62,7 +66,6 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 def run(args: argparse.Namespace) -> int:
     from dutygraph.kg.parameters import parse_params
     from dutygraph.kg.query_library import checked_query_form, run_query
-    from dutygraph.kg.stores import open_store
 
     if args.list:
         print(_library_listing(args.format))
@@ -73,8 +76,7 @@ def run(args: argparse.Namespace) -> int:
     form = checked_query_form(query.text)
     params = parse_params(args.param)
     settings = settings_from(args)
-    require_store(settings)
-    with open_store(settings.backend, path=settings.store, read_only=settings.backend == "oxigraph") as store:
+    with open_configured_store(settings) as store:
         bindings = _resolved(store, query, params)
         result = run_query(store, query, bindings=bindings, inferred=not args.asserted_only)
     print(_answer(result, form, args.format))

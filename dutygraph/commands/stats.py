@@ -5,7 +5,11 @@ from __future__ import annotations
 import argparse
 import json
 
-from dutygraph.commands._store_options import add_store_options, require_store, settings_from
+from dutygraph.commands._store_options import (
+    add_store_options,
+    open_configured_store,
+    settings_from,
+)
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -17,11 +21,9 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 
 def run(args: argparse.Namespace) -> int:
     from dutygraph.kg.stats import store_stats
-    from dutygraph.kg.stores import open_store
 
     settings = settings_from(args)
-    require_store(settings)
-    with open_store(settings.backend, path=settings.store, read_only=settings.backend == "oxigraph") as store:
+    with open_configured_store(settings) as store:
         stats = store_stats(store)
     if args.json:
         print(json.dumps(stats.as_dict(), ensure_ascii=False))

@@ -11,7 +11,11 @@ import argparse
 import json
 
 from dutygraph.commands._output import FORMATS, render
-from dutygraph.commands._store_options import add_store_options, require_store, settings_from
+from dutygraph.commands._store_options import (
+    add_store_options,
+    open_configured_store,
+    settings_from,
+)
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -34,13 +38,11 @@ def run(args: argparse.Namespace) -> int:
     from dutygraph.errors import DutygraphError
     from dutygraph.kg.agency_search import AgencyNotFound, find_agencies, resolve_agency
     from dutygraph.kg.agency_tasks import tasks_of
-    from dutygraph.kg.stores import open_store
 
     if args.include_sub and not args.jurisdiction:
         raise DutygraphError("--include-sub needs --jurisdiction (the place whose sub-jurisdictions to add)")
     settings = settings_from(args)
-    require_store(settings)
-    with open_store(settings.backend, path=settings.store, read_only=settings.backend == "oxigraph") as store:
+    with open_configured_store(settings) as store:
         if args.include_sub:
             agencies = find_agencies(store, args.agency, jurisdiction=args.jurisdiction, include_sub=True)
             if not agencies:
