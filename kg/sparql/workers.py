@@ -43,6 +43,7 @@ from dutygraph.kg.sparql.errors import MalformedQuery, QueryFailed, QueryTimedOu
 from dutygraph.kg.sparql.formats import _XSD_STRING, QueryForm, ResultFormat, negotiated_format, serialised
 from dutygraph.kg.stores import GraphStore, QueryResult
 from dutygraph.kg.stores.base import prepared_query
+from dutygraph.kg.stores.snapshots import SnapshotDirectory, SnapshotFollower
 
 if TYPE_CHECKING:
     from multiprocessing.process import BaseProcess
@@ -117,17 +118,18 @@ class QueryEngine:
     def __init__(self, source: StoreSource) -> None:
         import pyoxigraph as ox
 
+        self._follower: SnapshotFollower[_OpenedStore] | None = None
         try:
             if source.oxigraph_path is not None:
-                self._store = ox.Store.read_only(str(source.oxigraph_path))
+                # The published snapshot, followed: a query after a build sees the new one, no restart.
+                directory = SnapshotDirectory(source.oxigraph_path)
+                self._follower = SnapshotFollower(directory, _OpenedStore.read_only)
+                self._fixed = self._follower.current().opened
             else:
-                self._store = ox.Store()
+                store = ox.Store()
                 if source.nquads_path is not None:
-                    self._store.load(path=source.nquads_path, format=ox.RdfFormat.N_QUADS)
-            # A read-only store sees the data as of opening, so its graphs are fixed too.
-            self._graphs = frozenset(
-                URIRef(g.value) for g in self._store.named_graphs() if isinstance(g, ox.NamedNode)
-            )
+                    store.load(path=source.nquads_path, format=ox.RdfFormat.N_QUADS)
+                self._fixed = _OpenedStore(store)
         except (OSError, SyntaxError, ValueError) as exc:
             raise StoreError(f"the query engine cannot open {source}: {exc}") from exc
         prepared_query("ASK {}")  # loads rdflib's SPARQL grammar now, not in the first query's time
@@ -143,13 +145,16 @@ class QueryEngine:
 
         query = checked_protocol_query(job.text)
         result_format = negotiated_format(job.accept, form=query.form)
-        dataset = query_dataset(query, job.dataset, stored=self._graphs)
+        # Held for the whole query: a build published meanwhile cannot change what this one reads.
+        snapshot = self._follower.current() if self._follower is not None else None
+        opened = snapshot.opened if snapshot is not None else self._fixed
+        dataset = query_dataset(query, job.dataset, stored=opened.graphs)
         default_graph: list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph] = [
             ox.NamedNode(g) for g in dataset.default_graphs
         ]
         try:
             # The given dataset replaces FROM / FROM NAMED of the text, already checked to agree with it.
-            found = self._store.query(
+            found = opened.store.query(
                 job.text,
                 default_graph=default_graph,
                 named_graphs=[ox.NamedNode(g) for g in dataset.named_graphs],
@@ -164,6 +169,29 @@ class QueryEngine:
         except Exception as exc:  # rdflib's writers raise bare Exceptions (an IRI RDF/XML cannot split, …)
             raise QueryFailed(f"the answer cannot be written as {result_format.media_type}: {exc}") from exc
         return QueryAnswer(body, result_format, query.form, rows, truncated)
+
+
+@dataclass(frozen=True)
+class _OpenedStore:
+    """A pyoxigraph store with the names of its graphs (fixed: a snapshot never changes once published)."""
+
+    store: ox.Store
+    graphs: frozenset[URIRef] = frozenset()
+
+    def __post_init__(self) -> None:
+        import pyoxigraph as ox
+
+        names = (URIRef(g.value) for g in self.store.named_graphs() if isinstance(g, ox.NamedNode))
+        object.__setattr__(self, "graphs", frozenset(names))
+
+    @classmethod
+    def read_only(cls, path: Path) -> _OpenedStore:
+        import pyoxigraph as ox
+
+        try:
+            return cls(ox.Store.read_only(str(path)))
+        except OSError as exc:
+            raise StoreError(f"{path}: cannot open the oxigraph snapshot: {exc}") from exc
 
 
 def _read_answer(

@@ -1,23 +1,20 @@
-"""The persistent store: a pyoxigraph `Store` (RocksDB) in one directory; the only importer of pyoxigraph.
+"""The persistent store: pyoxigraph `Store`s (RocksDB) in one directory; with the sparql workers, the only
+importer of pyoxigraph.
 
 Guarantees (on top of those in `dutygraph.kg.stores.base`):
 
-- **One transaction per `replace_graphs`.** The call sends one SPARQL Update request —
-  ``DROP SILENT GRAPH <g> ; … ; INSERT DATA { GRAPH <g> { … } … }`` — and oxigraph runs a whole request
-  in one RocksDB transaction: "either the full operation succeeds, or nothing is written"
-  (`pyoxigraph.Store.update`). Its write reaches RocksDB's write-ahead log as one batch when it commits,
-  so a process killed half-way (kill -9) leaves the old state and one killed after the call returned
-  leaves the new one. (`Store.extend` is transactional too and about three times faster, but only adds:
-  the drop and the insert would be two commits, and a reader or a crash between them would see the
-  plan's graph missing.) The data terms in the request are written in their N-Triples form by
-  pyoxigraph itself, which escapes them; query parameters never go into text.
-- **Repeatable read.** A query sees one committed state for its whole run (oxigraph's isolation), so a
-  thread querying while another thread of the process runs `replace_graphs` sees each graph before or
-  after, never between.
-- **One writer.** RocksDB locks the directory: a second read-write open, in this or another process,
-  fails with a `StoreError` saying it is locked. `read_only=True` opens without the lock and sees the
-  data as of opening; pyoxigraph calls reading while another process writes undefined, so the server
-  should read a store no build is writing.
+- **A write is a new snapshot, published in one rename.** `replace_graphs` copies the latest published
+  snapshot (a RocksDB checkpoint: hard links, cheap at any size), drops the replaced graphs in the copy,
+  bulk-loads the new ones, closes it and renames the pointer to it (`dutygraph.kg.stores.snapshots`).
+  Nobody opens a copy before it is published, so the bulk loader — ten times faster than a transaction,
+  and not atomic itself — is safe: a failure deletes the copy, and a process killed half-way (kill -9)
+  leaves it unpublished, the store as it was, and the next writer deletes it. In memory (`path=None`)
+  the call is one SPARQL Update request, which oxigraph runs as one transaction.
+- **Readers follow the published snapshot.** A read-only store — the server's — checks the pointer (one
+  stat) at each call and moves to a newer snapshot when a build published one, so it sees the old or the
+  new graphs, never a half-written one, and needs no restart. Each call reads one snapshot throughout.
+- **One writer.** A second read-write open, in this or another process, fails with a `StoreError` saying
+  it is locked. Readers are never blocked, and never block a writer.
 
 >>> import tempfile
 >>> from pathlib import Path
@@ -36,8 +33,12 @@ Guarantees (on top of those in `dutygraph.kg.stores.base`):
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+import contextlib
+import functools
+import itertools
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
+from typing import TypeVar
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
@@ -54,9 +55,11 @@ from dutygraph.kg.stores.base import (
     checked_replacement,
     stored_triples,
 )
+from dutygraph.kg.stores.snapshots import Snapshot, SnapshotDirectory, SnapshotFollower
 
-# RocksDB writes this file into every database directory it creates.
-_ROCKSDB_MARKER = "CURRENT"
+# Quads handed to the bulk loader at a time: big enough for its speed, small enough to bound memory.
+_BULK_BATCH = 200_000
+_Result = TypeVar("_Result")
 _COUNT_TRIPLES = "SELECT (COUNT(*) AS ?triples) WHERE { ?s ?p ?o }"
 
 _OxTerm = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
@@ -66,27 +69,51 @@ _XSD_STRING = str(XSD_STRING)  # compared with pyoxigraph's plain str values (a 
 
 
 class OxigraphStore(GraphStore):
-    """Named graphs in an oxigraph store kept in the directory `path`.
+    """Named graphs in an oxigraph store kept in the directory `path`, as published snapshots.
 
     The directory is created if missing (with its parents). With `path=None` the store is a
-    temporary one held in memory (for tests). `read_only=True` opens an existing store for reading.
+    temporary one held in memory (for tests). `read_only=True` opens an existing store for reading; it
+    follows the latest published snapshot, so it sees each build once it is complete.
 
     :raises StoreError: if `path` is a file, a directory that is not an oxigraph store, a store
-        locked by another process, or (read-only) holds no store; the message names the path.
+        locked by another writer, or (read-only) holds no store; the message names the path.
     """
 
     backend = "oxigraph"
 
     def __init__(self, *, path: Path | None = None, read_only: bool = False) -> None:
         super().__init__(path=path, read_only=read_only)
-        self._store: ox.Store | None = _open(path, read_only=read_only)
+        self._closed = False
+        self._memory: ox.Store | None = None
+        self._directory: SnapshotDirectory | None = None
+        self._follower: SnapshotFollower[ox.Store] | None = None
+        self._writer = contextlib.ExitStack()
+        if path is None:
+            if read_only:
+                raise StoreError("a read-only oxigraph store needs a path")
+            self._memory = ox.Store()
+            return
+        directory = self._directory = SnapshotDirectory(path)
+        directory.check_usable()
+        if read_only:
+            self._follower = SnapshotFollower(directory, _open_snapshot)
+            return
+        self._writer.enter_context(directory.writer())
+        try:
+            directory.collect_garbage()  # snapshots of killed builds, and old ones no reader holds
+            if directory.latest() is not None:
+                self._follower = SnapshotFollower(directory, _open_snapshot)
+        except BaseException:
+            self._writer.close()
+            raise
 
     def __repr__(self) -> str:
         mode = "read-only" if self.read_only else "read-write"
         return f"OxigraphStore({self.path or 'in memory'}, {mode})"
 
     def replace_graphs(self, graphs: Mapping[URIRef, Graph], *, remove: Iterable[URIRef] = ()) -> None:
-        """See `GraphStore.replace_graphs`; one SPARQL Update request, so one transaction.
+        """See `GraphStore.replace_graphs`: on disk, a new snapshot published in one rename; in memory,
+        one SPARQL Update request, so one transaction.
 
         >>> from rdflib import Graph, Literal
         >>> from rdflib.namespace import RDFS
@@ -103,7 +130,16 @@ class OxigraphStore(GraphStore):
         replaced, removed = checked_replacement(graphs, remove)
         if self.read_only:
             raise StoreError(f"{self.path}: the oxigraph store was opened read-only")
-        store = self._open_store()
+        self._check_open()
+        if self._directory is None:
+            self._replace_in_memory(graphs, replaced, removed)
+        else:
+            self._replace_by_snapshot(self._directory, graphs, replaced, removed)
+
+    def _replace_in_memory(
+        self, graphs: Mapping[URIRef, Graph], replaced: Sequence[URIRef], removed: Sequence[URIRef]
+    ) -> None:
+        store = self._reading().opened
         writer = _UpdateWriter()
         operations = [f"DROP SILENT GRAPH {writer.iri(name)}" for name in (*replaced, *removed)]
         blocks = [block for name in replaced if (block := writer.graph_block(name, graphs[name]))]
@@ -118,11 +154,59 @@ class OxigraphStore(GraphStore):
                 f"{self.path}: replacing graphs failed, nothing changed: {_one_line(exc)}"
             ) from exc
 
+    def _replace_by_snapshot(
+        self,
+        directory: SnapshotDirectory,
+        graphs: Mapping[URIRef, Graph],
+        replaced: Sequence[URIRef],
+        removed: Sequence[URIRef],
+    ) -> None:
+        """Copy the latest snapshot, change the copy, publish it. Nobody reads the copy before it is
+        published, so the fast non-transactional bulk loader is safe; a failure or a kill leaves it
+        unpublished and the store as it was."""
+        name = directory.new_snapshot_name()
+        try:
+            self._fill_draft(directory.snapshot_path(name), graphs, replaced, removed)
+        except BaseException:
+            directory.discard(name)
+            raise
+        directory.publish(name)
+        if self._follower is None:
+            self._follower = SnapshotFollower(directory, _open_snapshot)
+        self._follower.current()  # move to the new snapshot, letting go of the old one
+        directory.collect_garbage()
+
+    def _fill_draft(
+        self,
+        target: Path,
+        graphs: Mapping[URIRef, Graph],
+        replaced: Sequence[URIRef],
+        removed: Sequence[URIRef],
+    ) -> None:
+        """Make the new snapshot at `target`: a copy of the latest (or empty), the replaced graphs dropped,
+        the new ones loaded. RocksDB closes it when `draft`, its last reference, goes at return."""
+        if self._follower is not None:
+            latest = self._follower.current()
+            _oxigraph_call(
+                target, "cannot copy the latest snapshot", lambda: latest.opened.backup(str(target))
+            )
+        draft = _oxigraph_call(target, "cannot open a new snapshot", lambda: ox.Store(str(target)))
+        drops = " ;\n".join(f"DROP SILENT GRAPH {ox.NamedNode(g)}" for g in (*replaced, *removed))
+        if drops:
+            _oxigraph_call(target, "cannot drop the replaced graphs", lambda: draft.update(drops))
+        writer = _QuadWriter()
+        quads = (quad for g in replaced for quad in writer.quads(g, graphs[g]))
+        while batch := list(itertools.islice(quads, _BULK_BATCH)):
+            _oxigraph_call(target, "cannot load the new graphs", functools.partial(draft.bulk_extend, batch))
+        _oxigraph_call(target, "cannot flush the snapshot", draft.flush)
+
     def graph_names(self) -> frozenset[URIRef]:
         """See `GraphStore.graph_names`."""
-        store = self._open_store()
+        snapshot = self._reading()
         try:
-            return frozenset(URIRef(g.value) for g in store.named_graphs() if isinstance(g, ox.NamedNode))
+            return frozenset(
+                URIRef(g.value) for g in snapshot.opened.named_graphs() if isinstance(g, ox.NamedNode)
+            )
         except OSError as exc:
             raise StoreError(f"{self.path}: cannot list graphs: {_one_line(exc)}") from exc
 
@@ -132,7 +216,8 @@ class OxigraphStore(GraphStore):
         >>> OxigraphStore().count()
         0
         """
-        store = self._open_store()
+        snapshot = self._reading()
+        store = snapshot.opened
         try:
             if graph is None:
                 return len(store)
@@ -147,11 +232,11 @@ class OxigraphStore(GraphStore):
     def graph(self, iri: URIRef) -> Graph:
         """See `GraphStore.graph`."""
         name = checked_iri(iri, what="graph name")
-        store = self._open_store()
+        snapshot = self._reading()
         reader = _TermReader()
         copy = Graph(identifier=name)
         try:
-            quads = store.quads_for_pattern(None, None, None, ox.NamedNode(name))
+            quads = snapshot.opened.quads_for_pattern(None, None, None, ox.NamedNode(name))
             copy.addN((*reader.triple(q.triple), copy) for q in quads)
         except OSError as exc:
             raise StoreError(f"{self.path}: cannot read graph {name}: {_one_line(exc)}") from exc
@@ -181,7 +266,8 @@ class OxigraphStore(GraphStore):
         substitutions: dict[ox.Variable, _OxTerm] = {
             ox.Variable(name): _ox_term(value) for name, value in checked.items()
         }
-        store = self._open_store()
+        snapshot = self._reading()  # held until every answer is read: one snapshot for the whole query
+        store = snapshot.opened
         try:
             if graphs is None:
                 answer = store.query(sparql, use_default_graph_as_union=True, substitutions=substitutions)
@@ -201,49 +287,82 @@ class OxigraphStore(GraphStore):
         except (OSError, RuntimeError, ValueError) as exc:
             raise StoreError(f"{self.path}: query failed in the oxigraph store: {_one_line(exc)}") from exc
 
+    def snapshot_name(self) -> str | None:
+        """The published snapshot reads go to now (None in memory, or before anything was published).
+
+        >>> OxigraphStore().snapshot_name() is None
+        True
+        """
+        self._check_open()
+        return None if self._follower is None else self._follower.current().name
+
     def close(self) -> None:
-        """See `GraphStore.close`: flushes, then drops the pyoxigraph store, which releases the lock."""
-        store, self._store = self._store, None
-        if store is not None and not self.read_only:
-            try:
-                store.flush()
-            except OSError as exc:
-                raise StoreError(f"{self.path}: cannot flush the store: {_one_line(exc)}") from exc
-        # pyoxigraph has no close(): RocksDB shuts down when the last reference goes, here.
-        del store
+        """See `GraphStore.close`: lets go of the snapshot it reads and of the writer's lock."""
+        if self._closed:
+            return
+        self._closed = True
+        # pyoxigraph has no close(): RocksDB shuts down when the last reference goes.
+        self._memory = None
+        self._follower = None
+        self._writer.close()
 
-    def _open_store(self) -> ox.Store:
-        if self._store is None:
-            raise StoreError(f"{self.path}: the oxigraph store is closed")
-        return self._store
+    def _check_open(self) -> None:
+        if self._closed:
+            raise StoreError(f"{self.path or 'in memory'}: the oxigraph store is closed")
+
+    def _reading(self) -> Snapshot[ox.Store]:
+        """What reads go to: the latest published snapshot (alive as long as the caller holds it)."""
+        self._check_open()
+        if self._memory is not None:
+            return Snapshot("memory", self._memory)
+        if self._follower is None:
+            return Snapshot("empty", ox.Store())  # a writer's store before its first write
+        return self._follower.current()
 
 
-def _open(path: Path | None, *, read_only: bool) -> ox.Store:
-    """Open (or create) the store, refusing directories that hold something else."""
-    if path is None:
-        if read_only:
-            raise StoreError("a read-only oxigraph store needs a path")
-        return ox.Store()
-    if path.exists() and not path.is_dir():
-        raise StoreError(f"{path}: not an oxigraph store (it is a file, not a directory)")
-    has_database = (path / _ROCKSDB_MARKER).is_file()
-    if read_only and not has_database:
-        raise StoreError(f"{path}: no oxigraph store there to open read-only (build one first)")
-    # RocksDB would happily create its files among someone else's: refuse a foreign directory.
-    if path.is_dir() and not has_database and any(path.iterdir()):
-        raise StoreError(
-            f"{path}: not an oxigraph store (a non-empty directory without RocksDB's CURRENT file)"
-        )
+def _open_snapshot(path: Path) -> ox.Store:
+    """A published snapshot, read-only (what `SnapshotFollower` opens)."""
     try:
-        if read_only:
-            return ox.Store.read_only(str(path))
-        path.mkdir(parents=True, exist_ok=True)
-        return ox.Store(path)
+        return ox.Store.read_only(str(path))
     except OSError as exc:
-        reason = _one_line(exc)
-        if "lock" in reason.lower():
-            reason = f"locked by another process or another open store in this one ({reason})"
-        raise StoreError(f"{path}: cannot open the oxigraph store: {reason}") from exc
+        raise StoreError(f"{path}: cannot open the oxigraph snapshot: {_one_line(exc)}") from exc
+
+
+def _oxigraph_call(path: Path, what: str, call: Callable[[], _Result]) -> _Result:
+    """`call()`, with pyoxigraph's errors as a one-line `StoreError` naming `path`."""
+    try:
+        return call()
+    except (OSError, RuntimeError, SyntaxError, ValueError) as exc:
+        raise StoreError(f"{path}: {what}, nothing changed: {_one_line(exc)}") from exc
+
+
+class _QuadWriter:
+    """rdflib triples as pyoxigraph quads for the bulk loader, each term converted once (and so validated)."""
+
+    def __init__(self) -> None:
+        self._terms: dict[Identifier, _OxTerm] = {}
+        # Fresh blank nodes per write, as INSERT DATA would make: a label never joins an existing node.
+        self._blanks: dict[BNode, ox.BlankNode] = {}
+
+    def quads(self, name: URIRef, graph: Graph) -> Iterator[ox.Quad]:
+        graph_name = ox.NamedNode(name)
+        term = self._term
+        for s, p, o in stored_triples(name, graph):
+            yield ox.Quad(term(name, s), term(name, p), term(name, o), graph_name)  # type: ignore[arg-type]
+
+    def _term(self, graph_name: URIRef, term: Identifier) -> _OxTerm:
+        if isinstance(term, BNode):
+            blank = self._blanks.get(term)
+            if blank is None:
+                blank = self._blanks[term] = ox.BlankNode()
+            return blank
+        converted = self._terms.get(term)
+        if converted is None:
+            try:
+                converted = self._terms[term] = _ox_term(term)
+            except (TypeError, ValueError) as exc:
+                raise StoreError(f"{graph_name}: cannot store {term!r}: {_one_line(exc)}") from exc
+        return converted
 
 
 class _UpdateWriter:
