@@ -41,6 +41,7 @@ from __future__ import annotations
 import abc
 import functools
 import re
+import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -336,14 +337,21 @@ def _query_shape(sparql: str) -> _QueryShape:
     return _QueryShape.of(parsed, prepared)
 
 
+# rdflib's SPARQL parser (pyparsing) is not thread-safe: two threads parsing at once — a server's first
+# concurrent requests — can leave its grammar broken for the life of the process (every later parse raising
+# "Param.postParse2() missing 1 required positional argument"). Parsing is cached and quick; one at a time.
+_PARSER_LOCK = threading.Lock()
+
+
 def _parse(sparql: str) -> tuple[Any, Query]:
     # rdflib's SPARQL grammar takes a noticeable time to build: import it only when a query is run.
     from rdflib.plugins.sparql.algebra import translateQuery
     from rdflib.plugins.sparql.parser import parseQuery
 
     try:
-        parsed = parseQuery(sparql)
-        return parsed, translateQuery(parsed)
+        with _PARSER_LOCK:
+            parsed = parseQuery(sparql)
+            return parsed, translateQuery(parsed)
     except Exception as exc:  # pyparsing errors, and rdflib's bare Exception for an unknown prefix
         reason = " ".join(str(exc).split())
         raise StoreError(f"not a valid SPARQL 1.1 query: {reason}") from exc
