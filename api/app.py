@@ -21,6 +21,7 @@ from fastapi.staticfiles import StaticFiles
 
 from dutygraph import __version__
 from dutygraph.errors import StoreError
+from dutygraph.kg.answer_cache import AnswerCache
 from dutygraph.kg.iris import is_plan_graph
 from dutygraph.kg.stores import GraphStore, open_store
 from dutygraph.settings import Settings, get_settings
@@ -63,6 +64,7 @@ def create_app(settings: Settings | None = None, *, store: GraphStore | None = N
         lifespan=lifespan,
     )
     app.state.settings = settings
+    app.state.answers = AnswerCache()
     static = importlib.resources.files("dutygraph.api") / "static"
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
     for name in ROUTERS:

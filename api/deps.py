@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from dutygraph.kg.answer_cache import AnswerCache
 from dutygraph.kg.stores import GraphStore
 from dutygraph.settings import Settings
 
@@ -22,5 +23,12 @@ def get_store(request: Request) -> GraphStore:
     return store
 
 
+def get_answers(request: Request) -> AnswerCache:
+    """Answers remembered per published snapshot (pages and API answers the server has computed)."""
+    answers: AnswerCache = request.app.state.answers
+    return answers
+
+
 SettingsDep = Annotated[Settings, Depends(get_settings)]
+AnswersDep = Annotated[AnswerCache, Depends(get_answers)]
 StoreDep = Annotated[GraphStore, Depends(get_store)]

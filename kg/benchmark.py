@@ -17,7 +17,8 @@ One run, at scale N (5·N plans from `kg.synthetic_plans`):
 The report ends with one line: ``bench: scale=N build-s=… peak-mb=… reasoning-vs-baseline=…x
 queries-p95-ms=…`` (the worst p95 over the queries on the oxigraph store).
 
-TODO: server throughput with 16 concurrent clients is not measured yet.
+- server: `dutygraph.kg.server_benchmark` — requests/s and p50/p95 of the busiest bureau's tasks (API and
+  page) and one ``/sparql`` query with 16 concurrent clients, beside a bare FastAPI route.
 
 >>> read = Phase("read", 0.11, 5, "plans", 50.0)
 >>> BenchmarkResult(1, 5, 138, 6721, 1141, (read,), rules_s=0.36, owlrl_s=4.82, owlrl_note="").summary_line()
@@ -26,19 +27,22 @@ TODO: server throughput with 16 concurrent clients is not measured yet.
 
 from __future__ import annotations
 
+import dataclasses
 import resource
 import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rdflib import Graph, URIRef
 from rdflib.term import Identifier
 
-from dutygraph.kg.iris import INFERRED_GRAPH, ONTOLOGY_GRAPH, plan_graph_iri, plan_iri, task_iri
+from dutygraph.kg.build import BuildTimes, BuiltPlan, build
+from dutygraph.kg.iris import INFERRED_GRAPH, ONTOLOGY_GRAPH, plan_iri, task_iri
 from dutygraph.kg.parameters import parse_value
 from dutygraph.kg.query_library import NamedQuery, named_query, query_names, run_query
 from dutygraph.kg.reasoning import inferred_graph
@@ -47,9 +51,13 @@ from dutygraph.kg.stores import GraphStore, open_store
 from dutygraph.kg.synthetic_plans import SEED_PLAN_IDS, write_corpus
 from dutygraph.loaders.extract import read_plan_file
 from dutygraph.loaders.records import PlanReading
-from dutygraph.loaders.to_rdf import reading_to_graph
-from dutygraph.ontology import load_ontology
 
+if TYPE_CHECKING:
+    from dutygraph.kg.server_benchmark import ServerLoad
+
+#: Above this many asserted triples the rdflib query baseline holds the first `QUERY_BASELINE_PLANS` plans only.
+QUERY_BASELINE_LIMIT = 300_000
+QUERY_BASELINE_PLANS = 100
 #: Above this many asserted triples the owlrl baseline runs on the first five plans only: owlrl closes the
 #: scale-1 corpus (~7k triples) in ~5 s but had not closed the scale-10 one (~70k) after 12 minutes.
 OWLRL_LIMIT = 20_000
@@ -93,7 +101,10 @@ class BenchmarkResult:
     rules_s: float
     owlrl_s: float
     owlrl_note: str
+    identical: bool = True
     queries: tuple[QueryTiming, ...] = field(default=())
+    baseline_note: str = ""
+    server: ServerLoad | None = None
 
     @property
     def build_s(self) -> float:
@@ -133,7 +144,8 @@ class BenchmarkResult:
             f"{'build':<8} {self.build_s:>9.2f}",
             "",
             f"reasoning: rules {self.rules_s:.2f} s, owlrl DeductiveClosure {self.owlrl_s:.2f} s "
-            f"→ {self.reasoning_ratio:.1f}x{self.owlrl_note}",
+            f"→ {self.reasoning_ratio:.1f}x{self.owlrl_note}; inferred relation triples "
+            + ("identical to owlrl's" if self.identical else "DIFFER from owlrl's"),
             "",
             f"{'query (ms)':<32} {'rows':>6} {'p50':>8} {'p95':>8} {'rdflib p50':>11} {'rdflib p95':>11} "
             f"{'ratio':>7}",
@@ -144,6 +156,10 @@ class BenchmarkResult:
                 f"{q.name:<32} {q.rows:>6} {q.p50_ms:>8.1f} {q.p95_ms:>8.1f} {q.baseline_p50_ms:>11.1f} "
                 f"{q.baseline_p95_ms:>11.1f} {ratio:>6.1f}x"
             )
+        if self.baseline_note:
+            lines.append(f"({self.baseline_note})")
+        if self.server is not None:
+            lines += ["", *self.server.report_lines()]
         lines += ["", self.summary_line()]
         return "\n".join(lines)
 
@@ -161,8 +177,10 @@ def run_benchmark(
     out: Path | None = None,
     repeats: int = 20,
     owlrl_limit: int = OWLRL_LIMIT,
+    server_seconds: float = 5.0,
 ) -> BenchmarkResult:
-    """Generate the corpus at `scale` (into `out`, or a temporary folder), build it and time the queries.
+    """Generate the corpus at `scale` (into `out`, or a temporary folder), build it and time the queries, then
+    (unless `server_seconds` is 0) the server under 16 clients.
 
     :raises ValueError: `scale` or `repeats` is below 1.
     :raises PlanError: a generated plan cannot be read (a defect of the generator).
@@ -172,51 +190,59 @@ def run_benchmark(
     with tempfile.TemporaryDirectory(prefix="dutygraph-bench-") as work:
         corpus = out if out is not None else Path(work) / "plans"
         files = write_corpus(corpus, scale=scale, seed=seed)
-        with open_store("oxigraph", path=Path(work) / "store") as store:
-            return _measure(scale, files, store, repeats=repeats, owlrl_limit=owlrl_limit)
+        path = Path(work) / "store"
+        with open_store("oxigraph", path=path) as store:
+            result = _measure(scale, files, store, repeats=repeats, owlrl_limit=owlrl_limit)
+            if server_seconds > 0:
+                from dutygraph.kg.server_benchmark import measure_server
+
+                agency = _busiest_agency(store)
+                server = measure_server(path, agency_path=agency, seconds=server_seconds)
+                result = dataclasses.replace(result, server=server)
+        return result
 
 
 def _measure(
     scale: int, files: list[Path], store: GraphStore, *, repeats: int, owlrl_limit: int
 ) -> BenchmarkResult:
-    started = time.perf_counter()
-    readings = [read_plan_file(path) for path in files]
-    read = Phase("read", time.perf_counter() - started, len(readings), "plans", peak_rss_mb())
-
-    started = time.perf_counter()
-    graphs: dict[URIRef, Graph] = {plan_graph_iri(r.plan_id): reading_to_graph(r) for r in readings}
-    ontology = load_ontology()
-    store.replace_graphs({**graphs, ONTOLOGY_GRAPH: ontology})
-    asserted_count = sum(len(g) for g in graphs.values())
-    load = Phase(
-        "load", time.perf_counter() - started, asserted_count + len(ontology), "triples", peak_rss_mb()
+    # The build is `dutygraph build`'s own: plans streamed into a draft snapshot, reasoning over it, published.
+    peaks: dict[str, float] = {}
+    times = BuildTimes(on_phase_end=lambda name: peaks.__setitem__(name, peak_rss_mb()))
+    built = build(store, files, times=times)
+    asserted_count = sum(plan.triples for plan in built)
+    inferred_count = store.count(graph=INFERRED_GRAPH)
+    loaded = asserted_count + store.count(graph=ONTOLOGY_GRAPH)
+    phases = (
+        Phase("read", times.read_s, len(built), "plans", peaks["read+load"]),
+        Phase("load", times.load_s, loaded, "triples", peaks["read+load"]),
+        Phase("reason", times.reason_s, inferred_count, "triples", peaks["reason"]),
     )
 
-    started = time.perf_counter()
-    asserted = Graph()
-    for graph in graphs.values():
-        asserted += graph
-    rules_started = time.perf_counter()
-    inferred = inferred_graph(asserted, mode="rules", seeds=[implied_graph(asserted)])
-    rules_s = time.perf_counter() - rules_started
-    store.replace_graphs({INFERRED_GRAPH: inferred})
-    reason = Phase("reason", time.perf_counter() - started, len(inferred), "triples", peak_rss_mb())
-
+    # The baselines hold rdflib copies: made after the build, so they cannot raise its peak.
     if asserted_count > owlrl_limit:
-        sample = Graph()
-        for graph in list(graphs.values())[:5]:
-            sample += graph
-        rules_started = time.perf_counter()
-        inferred_graph(sample, mode="rules", seeds=[implied_graph(sample)])
-        rules_s = time.perf_counter() - rules_started
-        owlrl_s = _owlrl_seconds(sample, ontology)
+        sample = _asserted_sample(store, built[:5])
         note = f" (both on the first 5 plans, {len(sample)} triples: owlrl above {owlrl_limit} takes minutes)"
     else:
-        owlrl_s = _owlrl_seconds(asserted, ontology)
+        sample = _asserted_sample(store, built)
         note = ""
+    seeds = [implied_graph(sample)]
+    rules_started = time.perf_counter()
+    by_rules = inferred_graph(sample, mode="rules", seeds=seeds)
+    rules_s = time.perf_counter() - rules_started
+    owlrl_s = _owlrl_seconds(sample, store.graph(ONTOLOGY_GRAPH))
+    identical = set(inferred_graph(sample, mode="owlrl", seeds=seeds)) == set(by_rules)
 
+    baseline_plans = built if asserted_count <= QUERY_BASELINE_LIMIT else built[:QUERY_BASELINE_PLANS]
+    baseline_note = (
+        ""
+        if len(baseline_plans) == len(built)
+        else f"rdflib on the first {len(baseline_plans)} plans only: above {QUERY_BASELINE_LIMIT} triples it "
+        "takes too long to load and query"
+    )
+    readings = [read_plan_file(plan.path) for plan in built[: len(SEED_PLAN_IDS)]]
     with open_store("memory") as baseline:
-        baseline.replace_graphs({**graphs, ONTOLOGY_GRAPH: ontology, INFERRED_GRAPH: inferred})
+        names = [plan.graph for plan in baseline_plans] + [ONTOLOGY_GRAPH, INFERRED_GRAPH]
+        baseline.replace_graphs({name: store.graph(name) for name in names})
         bindings = _example_bindings(readings)
         timings = tuple(
             _time_query(
@@ -232,16 +258,42 @@ def _measure(
         )
     return BenchmarkResult(
         scale=scale,
-        plans=len(readings),
-        tasks=sum(len(r.tasks) for r in readings),
+        plans=len(built),
+        tasks=sum(plan.tasks for plan in built),
         asserted_triples=asserted_count,
-        inferred_triples=len(inferred),
-        phases=(read, load, reason),
+        inferred_triples=inferred_count,
+        phases=phases,
         rules_s=rules_s,
         owlrl_s=owlrl_s,
         owlrl_note=note,
+        identical=identical,
         queries=timings,
+        baseline_note=baseline_note,
     )
+
+
+def _asserted_sample(store: GraphStore, plans: Sequence[BuiltPlan]) -> Graph:
+    sample = Graph()
+    for plan in plans:
+        sample += store.graph(plan.graph)
+    return sample
+
+
+def _busiest_agency(store: GraphStore) -> str:
+    """``code/type`` of the bureau (not a group) leading or assisting the most tasks: the server's test case."""
+    answer = store.query(_BUSIEST_AGENCY)
+    if not answer.rows or answer.rows[0][0] is None:
+        raise ValueError("the benchmark store holds no agency with a task")
+    return str(answer.rows[0][0]).split("/id/agency/", 1)[1]
+
+
+_BUSIEST_AGENCY = """
+PREFIX dg: <https://w3id.org/dutygraph/ns#>
+SELECT ?agency (COUNT(DISTINCT ?task) AS ?tasks) WHERE {
+  ?agency a dg:Agency ; dg:leads|dg:assists ?task .
+  FILTER (CONTAINS(STR(?agency), "/id/agency/"))
+} GROUP BY ?agency ORDER BY DESC(?tasks) ?agency LIMIT 1
+"""
 
 
 def _owlrl_seconds(asserted: Graph, ontology: Graph) -> float:

@@ -1,25 +1,25 @@
 """Build the graph: read plans, write each into its own named graph, the ontology into its own graph, and what
 reasoning infers from all the store's plans into the inferred graph.
 
-A build is all or nothing. Every plan is read and turned into triples, and the inferred graph is computed over
-the plans the store will hold, before anything is written; then plan graphs, ontology and inferred graph are
-written in one `replace_graphs` call. A bad file leaves the store exactly as it was, and a reader never sees a
-half-built plan nor inferences from plans other than the ones it sees. Building the same plans again changes
-no count.
+A build is all or nothing: it writes into a draft of the store (`GraphStore.draft`) — each plan's graph as
+the plan is read, then the ontology, then the inferred graph computed over every plan the draft holds — and
+the draft is published as one change when all of it is done. A bad file, an error or a kill leaves the store
+exactly as it was, and a reader never sees a half-built plan nor inferences from plans other than the ones it
+sees. Building the same plans again changes no count.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from rdflib import Graph, URIRef
+from rdflib import URIRef
 
 from dutygraph.errors import DutygraphError, PlanError
-from dutygraph.kg.iris import INFERRED_GRAPH, ONTOLOGY_GRAPH, is_plan_graph, plan_graph_iri
-from dutygraph.kg.reasoning import Reasoning, checked_mode, inferred_graph
-from dutygraph.kg.remits import implied_graph
+from dutygraph.kg.iris import ONTOLOGY_GRAPH, plan_graph_iri
+from dutygraph.kg.reasoning import Reasoning, checked_mode, infer
 from dutygraph.kg.stores import GraphStore
 from dutygraph.loaders.bundled import bundled_plans
 from dutygraph.loaders.extract import read_plan_file
@@ -28,6 +28,18 @@ from dutygraph.ontology import load_ontology
 
 #: Called before each plan is read: (plans done, plans in all, file being read).
 Progress = Callable[[int, int, Path], None]
+
+
+@dataclass
+class BuildTimes:
+    """Seconds a build spent on each phase, filled in as it runs (for `dutygraph bench`): reading plan files
+    into records, loading (records → triples → the draft, and publishing it), reasoning over the draft."""
+
+    read_s: float = 0.0
+    load_s: float = 0.0
+    reason_s: float = 0.0
+    #: Called at the end of each phase with its name ("read+load" — they alternate plan by plan — "reason").
+    on_phase_end: Callable[[str], None] | None = None
 
 
 @dataclass(frozen=True)
@@ -65,10 +77,11 @@ def build(
     layout: str | None = None,
     reasoning: Reasoning = "rules",
     progress: Progress | None = None,
+    times: BuildTimes | None = None,
 ) -> list[BuiltPlan]:
     """Read `paths` (see `plan_files`) and write their graphs, the ontology graph and the inferred graph to
     `store`, atomically. `reasoning` chooses the engine ("rules", the default; "owlrl", the reference; "none":
-    no inferred graph).
+    no inferred graph). `times`, when given, gets the seconds of each phase.
 
     :raises ConfigError: `reasoning` is not a mode (checked before any file is read).
     :raises PlanError: a file cannot be read as a plan; nothing is written.
@@ -76,41 +89,42 @@ def build(
     """
     reasoning = checked_mode(reasoning)
     files = plan_files(paths)
-    graphs: dict[URIRef, Graph] = {}
     built: list[BuiltPlan] = []
     sources: dict[str, Path] = {}
-    for done, path in enumerate(files):
-        if progress is not None:
-            progress(done, len(files), path)
-        reading = read_plan_file(path, layout=layout)
-        if reading.plan_id in sources:
-            raise DutygraphError(
-                f"{path}: same plan name as {sources[reading.plan_id]} ({reading.plan_id!r}); rename one of them"
-            )
-        sources[reading.plan_id] = path
-        graph = reading_to_graph(reading)
-        iri = plan_graph_iri(reading.plan_id)
-        graphs[iri] = graph
-        built.append(BuiltPlan(reading.plan_id, path, iri, len(graph), len(reading.tasks)))
-    ontology = load_ontology()
-    graphs[ONTOLOGY_GRAPH] = ontology
-    remove: list[URIRef] = []
-    if reasoning == "none":
-        remove.append(INFERRED_GRAPH)
-    else:
-        graphs[INFERRED_GRAPH] = _inferences(store, graphs, ontology, reasoning)
-    store.replace_graphs(graphs, remove=remove)
+    times = times if times is not None else BuildTimes()
+    clock = time.perf_counter
+    with store.draft() as draft:
+        for done, path in enumerate(files):
+            if progress is not None:
+                progress(done, len(files), path)
+            started = clock()
+            reading = read_plan_file(path, layout=layout)
+            read = clock()
+            times.read_s += read - started
+            if reading.plan_id in sources:
+                raise DutygraphError(
+                    f"{path}: same plan name as {sources[reading.plan_id]} ({reading.plan_id!r}); rename one of them"
+                )
+            sources[reading.plan_id] = path
+            graph = reading_to_graph(reading)
+            iri = plan_graph_iri(reading.plan_id)
+            # Written as read: the draft holds the plans, not this process (a national corpus fits on disk).
+            draft.replace_graphs({iri: graph})
+            built.append(BuiltPlan(reading.plan_id, path, iri, len(graph), len(reading.tasks)))
+            times.load_s += clock() - read
+        started = clock()
+        draft.replace_graphs({ONTOLOGY_GRAPH: load_ontology()})
+        draft.count()  # the draft loads what it held back before it is read
+        times.load_s += clock() - started
+        if times.on_phase_end is not None:
+            times.on_phase_end("read+load")
+        started = clock()
+        infer(draft, mode=reasoning)
+        times.reason_s += clock() - started
+        started = clock()
+    times.load_s += clock() - started  # publishing: the draft's last writes, closed and renamed into place
+    if times.on_phase_end is not None:
+        times.on_phase_end("reason")
     if progress is not None and files:
         progress(len(files), len(files), files[-1])
     return built
-
-
-def _inferences(store: GraphStore, new: dict[URIRef, Graph], ontology: Graph, reasoning: Reasoning) -> Graph:
-    """The inferred graph of the store as it will be: its other plans, the new plans, the ontology."""
-    asserted = Graph()
-    for name in store.graph_names():
-        if is_plan_graph(name) and name not in new:
-            asserted += store.graph(name)
-    for graph in new.values():
-        asserted += graph
-    return inferred_graph(asserted, mode=reasoning, seeds=[implied_graph(asserted)])

@@ -12,15 +12,12 @@ same conclusions as seed triples (with explanation nodes) for the inferred graph
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from rdflib import RDF, SKOS, Graph, Literal, URIRef
-from rdflib.term import Identifier
 
 from dutygraph.kg import iris
-from dutygraph.kg.query_library import graphs_to_read
-from dutygraph.kg.stores import GraphStore
+from dutygraph.kg.stores import GraphStore, open_store
 from dutygraph.loaders.agency_names import canonical_name
 from dutygraph.loaders.jurisdictions import division_table
 from dutygraph.loaders.punctuation import normalise
@@ -104,7 +101,10 @@ SELECT ?task ?title ?text ?code WHERE {
   ?task a dg:Task ; dg:inPlan ?plan ; dg:title ?title ; dg:text ?text .
   ?plan dg:jurisdiction ?place .
   ?place dg:adminCode ?code .
-  FILTER NOT EXISTS { ?agency dg:leads|dg:assists|dg:responsibleFor ?task }
+  FILTER NOT EXISTS {
+    GRAPH ?named { ?agency dg:leads|dg:assists|dg:responsibleFor ?task }
+    FILTER (?named != <INFERRED>)
+  }
 }
 """
 
@@ -114,10 +114,14 @@ def implied_graph(asserted: GraphStore | Graph) -> Graph:
     (in a store's plan graphs, or in one graph of asserted triples), the implied agency's own description (it
     may appear in no plan), and an explanation node (dg:Inference, rule "remit") with the wordings that matched.
     """
+    # What the plans assert decides, not the inferred graph (in a build's draft, the last build's). The
+    # query reads the union of all graphs, which oxigraph answers far faster than a list of all but one.
     if isinstance(asserted, Graph):
-        rows: Iterable[Sequence[Identifier | None]] = list(asserted.query(_TASKS_NAMING_NO_AGENCY))  # type: ignore[arg-type]
+        store: GraphStore = open_store("memory")
+        store.replace_graphs({URIRef("urn:dutygraph:asserted"): asserted})
     else:
-        rows = asserted.query(_TASKS_NAMING_NO_AGENCY, graphs=graphs_to_read(asserted, inferred=False)).rows
+        store = asserted
+    rows = store.query(_TASKS_NAMING_NO_AGENCY.replace("INFERRED", str(iris.INFERRED_GRAPH))).rows
     table = division_table()
     seeds = Graph()
     for task, title, text, code in rows:

@@ -9,6 +9,7 @@ agencies of the plan's jurisdiction, not one bureau.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -39,6 +40,7 @@ class NameContext:
         return cls(plan, division_table())
 
 
+@functools.lru_cache(maxsize=8192)  # a corpus writes a few thousand bureau names, each many times
 def _type_of(bureau: str) -> str | None:
     """The agency type whose name the bureau is written with: exactly, else the longest it ends with.
 

@@ -319,3 +319,26 @@ def test_openapi_documents_every_staff_route(client: TestClient) -> None:
     assert "多个单位" in search["ambiguous"]["description"]
     matrix = mine["/api/plans/{plan_id}/matrix"]["get"]["responses"]["200"]["content"]
     assert {"application/json", "text/csv"} <= set(matrix)
+
+
+def test_answers_are_remembered_per_version_of_the_store() -> None:
+    """The agency-tasks answer and page are cached per store version: a rebuild is seen at the next request."""
+    from dutygraph.kg.build import build
+    from dutygraph.kg.stores import open_store
+    from dutygraph.loaders.bundled import bundled_plans
+
+    jiaojiang = [path for path in bundled_plans() if path.stem.startswith("jiaojiang")]
+    store = open_store("memory")
+    build(store, jiaojiang)
+    url = "/api/agencies/331002/agriculture/tasks"
+    with TestClient(create_app(get_settings(backend="memory"), store=store)) as client:
+        first = client.get(url)
+        page = client.get("/agency/331002/agriculture")
+        assert first.status_code == 200 and page.status_code == 200
+        assert client.get(url).content == first.content  # the second answer is the remembered one
+        assert first.json()["count"] > 0
+        assert len(client.app.state.answers) == 2  # type: ignore[attr-defined]
+
+        store.replace_graphs({}, remove=store.graph_names())  # a new version, holding no bureau
+        assert client.get(url).status_code == 404
+        assert client.get("/agency/331002/agriculture").status_code == 404

@@ -105,7 +105,9 @@ def test_a_reader_in_another_process_sees_each_build_whole(tmp_path: Path) -> No
 
     assert errors == []
     assert seen == {small, large}
-    assert len(snapshot_dirs(path)) == 1
+    # A snapshot a reader still held at the last publish outlives it; the next writer deletes it.
+    with open_store("oxigraph", path=path):
+        assert len(snapshot_dirs(path)) == 1
 
 
 _TASKS = """
@@ -175,19 +177,27 @@ with open_store("oxigraph", path=Path(sys.argv[1])) as store:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("delay_s", [0.5, 1.5, 3.0])
-def test_a_build_killed_half_way_leaves_the_store_as_it_was(tmp_path: Path, delay_s: float) -> None:
+@pytest.mark.parametrize("share", [0.2, 0.45, 0.7])
+def test_a_build_killed_half_way_leaves_the_store_as_it_was(tmp_path: Path, share: float) -> None:
+    """Killed at a share of the time a whole build takes here: reading plans, reasoning or publishing."""
     corpus = tmp_path / "plans"
-    write_corpus(corpus, scale=4, seed=7)  # 20 plans, ~3 s to build
+    write_corpus(corpus, scale=4, seed=7)  # 20 plans
     path = tmp_path / "store"
     env = {**os.environ, "DUTYGRAPH_STORE": str(path)}
+    started = time.monotonic()
+    subprocess.run(
+        [sys.executable, "-m", "dutygraph", "build", "--store", str(tmp_path / "timing"), str(corpus)],
+        check=True,
+        capture_output=True,
+    )
+    whole_s = time.monotonic() - started
     subprocess.run([sys.executable, "-m", "dutygraph", "build"], env=env, check=True, capture_output=True)
     before = _counts(path)
 
     build = subprocess.Popen(
         [sys.executable, "-m", "dutygraph", "build", str(corpus)], env=env, stdout=subprocess.DEVNULL
     )
-    time.sleep(delay_s)
+    time.sleep(whole_s * share)
     os.kill(build.pid, signal.SIGKILL)
     build.wait(timeout=60)
 

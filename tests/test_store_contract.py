@@ -908,3 +908,44 @@ def test_sparql_cli_build_and_stats_match_an_oxigraph_file_build(
 
     assert served == on_disk
     assert served["plans"] == 5 and served["tasks"] == 179
+
+
+# --- drafts: many changes, published as one ----------------------------------------------------------------
+
+
+def test_a_draft_is_published_whole_when_its_block_ends(store: GraphStore) -> None:
+    store.replace_graphs({JIAOJIANG_GRAPH: jiaojiang_plan()})
+    before = snapshot(store)
+
+    with store.draft() as draft:
+        draft.replace_graphs({JIZHOU_GRAPH: jizhou_plan()})
+        draft.replace_graphs({}, remove=[JIAOJIANG_GRAPH])
+        # The draft reads its own writes; the store shows none of them yet.
+        assert draft.graph_names() == {JIZHOU_GRAPH}
+        assert draft.count(graph=JIZHOU_GRAPH) == len(jizhou_plan())
+        assert snapshot(store) == before
+
+    assert store.graph_names() == {JIZHOU_GRAPH}
+    assert set(store.graph(JIZHOU_GRAPH)) == set(jizhou_plan())
+    assert store.ntriples(JIZHOU_GRAPH).count(b" .\n") == len(jizhou_plan())
+
+
+def test_a_draft_left_by_an_exception_changes_nothing(store: GraphStore) -> None:
+    store.replace_graphs({JIAOJIANG_GRAPH: jiaojiang_plan()})
+    before = snapshot(store)
+
+    with pytest.raises(RuntimeError, match="plan file vanished"), store.draft() as draft:
+        draft.replace_graphs({JIZHOU_GRAPH: jizhou_plan()}, remove=[JIAOJIANG_GRAPH])
+        raise RuntimeError("plan file vanished while reading")
+
+    assert snapshot(store) == before
+    with store.draft() as draft:  # and the next draft works
+        draft.replace_graphs({JIZHOU_GRAPH: jizhou_plan()})
+    assert store.graph_names() == {JIAOJIANG_GRAPH, JIZHOU_GRAPH}
+
+
+def test_a_graph_replaced_twice_in_a_draft_keeps_the_last(store: GraphStore) -> None:
+    with store.draft() as draft:
+        draft.replace_graphs({JIZHOU_GRAPH: jiaojiang_plan()})
+        draft.replace_graphs({JIZHOU_GRAPH: jizhou_plan()})
+    assert set(store.graph(JIZHOU_GRAPH)) == set(jizhou_plan())

@@ -23,7 +23,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
-from dutygraph.api.deps import StoreDep
+from dutygraph.api.deps import AnswersDep, StoreDep
 from dutygraph.errors import DutygraphError
 from dutygraph.kg.page_data import (
     ROLES,
@@ -97,13 +97,19 @@ def search(
 
 
 @router.get("/agency/{code}/{type_key}", response_class=HTMLResponse)
-def agency(request: Request, store: StoreDep, code: str, type_key: str) -> HTMLResponse:
+def agency(request: Request, store: StoreDep, answers: AnswersDep, code: str, type_key: str) -> HTMLResponse:
     """An agency's tasks by role, with why for the inferred ones, and its deadlines by month."""
-    try:
+
+    def render() -> bytes:
         page = agency_page(store, code=code, local=type_key)
+        return bytes(templates.TemplateResponse(request, "agency.html", {"page": page}).body)
+
+    try:
+        # Remembered per published snapshot (and per address the page was asked at: its links use it).
+        body = answers.get(store, ("agency-page", str(request.base_url), code, type_key), render)
     except PageNotFound as missing:
         return _not_found(request, str(missing))
-    return templates.TemplateResponse(request, "agency.html", {"page": page})
+    return HTMLResponse(body)
 
 
 @router.get("/group/{code}/{group_key}", response_class=HTMLResponse)

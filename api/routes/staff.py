@@ -23,7 +23,7 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, HTTPException, Query, Response
 
-from dutygraph.api.deps import StoreDep
+from dutygraph.api.deps import AnswersDep, StoreDep
 from dutygraph.api.schemas import (
     AgencyRef,
     AgencySearch,
@@ -223,6 +223,7 @@ def search_agencies(
 )
 def agency_tasks(
     store: StoreDep,
+    answers: AnswersDep,
     code: str,
     type_key: str,
     role: Annotated[
@@ -235,10 +236,27 @@ def agency_tasks(
     explain: Annotated[
         bool, Query(description="说明推定任务的由来 / explain each inferred task (costs a search each)")
     ] = True,
-) -> AgencyTasks:
+) -> Response:
     """The agency of jurisdiction `code` and type `type_key` (its IRI's last two segments): every task it leads,
     assists or shares, earliest deadline first, with the plan lines. A task only reasoning links it to (as a
     member of a group a plan names, or by remit) is `inferred` and comes with the explanation."""
+    # The JSON is remembered per published snapshot: staff ask for the same bureaus again and again.
+    body = answers.get(
+        store,
+        ("agency-tasks", code, type_key, role, asserted_only, explain),
+        lambda: _agency_tasks(store, code, type_key, role, asserted_only, explain).model_dump_json().encode(),
+    )
+    return Response(body, media_type="application/json")
+
+
+def _agency_tasks(
+    store: GraphStore,
+    code: str,
+    type_key: str,
+    role: Literal["lead", "assist", "responsible"] | None,
+    asserted_only: bool,
+    explain: bool,
+) -> AgencyTasks:
     try:
         agency = plan_views.agency_by_iri(store, agency_iri(code, type_key))
     except AgencyNotFound as error:

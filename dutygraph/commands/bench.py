@@ -32,6 +32,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--seed", type=int, default=2020, help="generator seed (same seed, same corpus)")
     parser.add_argument("--repeats", type=scale_value, default=20, help="runs of each query (default 20)")
+    parser.add_argument(
+        "--server-seconds",
+        type=float,
+        default=5.0,
+        help="seconds of load per server endpoint, 16 clients (default 5; 0 skips the server)",
+    )
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -43,7 +49,9 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 def run(args: argparse.Namespace) -> int:
     from dutygraph.kg.benchmark import run_benchmark
 
-    result = run_benchmark(args.scale, seed=args.seed, out=args.out, repeats=args.repeats)
+    result = run_benchmark(
+        args.scale, seed=args.seed, out=args.out, repeats=args.repeats, server_seconds=args.server_seconds
+    )
     print(result.report())
     return 0
 

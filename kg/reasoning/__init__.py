@@ -45,13 +45,14 @@ dutygraph.errors.ConfigError: unknown reasoning mode 'owl'; choose one of: none,
 
 from __future__ import annotations
 
+import itertools
 import time
 import typing
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from rdflib import RDF, Graph
+from rdflib import RDF, Graph, URIRef
 from rdflib.namespace import OWL, RDFS
 from rdflib.term import Node
 
@@ -122,17 +123,21 @@ def infer(
     mode = checked_mode(mode)
     started = time.perf_counter()
     names = store.graph_names()
-    asserted = Graph()
-    for name in sorted(names):
-        if is_plan_graph(name):
-            asserted += store.graph(name)
+    plans = sorted(name for name in names if is_plan_graph(name))
     # The store's own ontology graph: the bundled file's blank nodes (property chains) are other nodes there.
     ontology = store.graph(ONTOLOGY_GRAPH) if ONTOLOGY_GRAPH in names else load_ontology()
     if seeds is None:
         from dutygraph.kg.remits import implied_graph  # remits read the store; reasoning does not need them
 
-        seeds = [implied_graph(asserted)]
-    inferred, rounds, read = _infer(asserted, ontology=ontology, mode=mode, seeds=seeds)
+        seeds = [implied_graph(store)]
+    if mode == "rules":
+        # The plans reach the engine as N-Triples that oxigraph writes and parses: no rdflib copy of the store.
+        inferred, rounds, read = _infer_from_store(store, plans, ontology=ontology, seeds=seeds)
+    else:
+        asserted = Graph()
+        for name in plans:
+            asserted += store.graph(name)
+        inferred, rounds, read = _infer(asserted, ontology=ontology, mode=mode, seeds=seeds)
     store.replace_graphs({INFERRED_GRAPH: inferred})
     return InferenceReport(mode, read, len(inferred), time.perf_counter() - started, rounds)
 
@@ -152,22 +157,17 @@ def _infer(
     asserted: Graph, *, ontology: Graph, mode: Reasoning, seeds: Iterable[Graph]
 ) -> tuple[Graph, int, int]:
     """The inferred graph, the rounds it took, and the number of asserted triples read."""
-    seed = Graph()
-    for graph in seeds:
-        seed += graph
-    inputs = (asserted, ontology, seed)
-    inferred = Graph()
-    inferred.bind("dg", DG._NS)
-    inferred.bind("at", AGENCY_TYPE._NS)
+    seed = _union(seeds)
+    inferred = _inferred_graph()
     read = len(asserted) + sum(1 for triple in ontology if triple not in asserted)
     if mode == "none":
         return inferred, 0, read
-    schema = _schema(inputs)
+    schema = _schema((asserted, ontology, seed))
     keep = relation_predicates(schema)
     if mode == "owlrl":
         from dutygraph.kg.reasoning.reference import closure_with_owlrl
 
-        closed, rounds = closure_with_owlrl(inputs, bridging_rules(), keep=keep)
+        closed, rounds = closure_with_owlrl((asserted, ontology, seed), bridging_rules(), keep=keep)
         derived: Collection[tuple[Node, Node, Node]] = [
             triple for triple in closed if triple not in asserted and triple not in ontology
         ]
@@ -175,13 +175,67 @@ def _infer(
         from dutygraph.kg.reasoning.engine import run_rules
 
         # What the engine adds is new to its inputs: no check against the asserted triples needed.
-        derived, rounds = run_rules(inputs, ontology_rules(schema) + bridging_rules(), keep=keep)
+        derived, rounds = run_rules(
+            (asserted, ontology, seed), ontology_rules(schema) + bridging_rules(), keep=keep
+        )
     for triple in derived:
         inferred.add(triple)
     for triple in seed:
         if triple not in asserted and triple not in ontology:
             inferred.add(triple)
     return inferred, rounds, read
+
+
+def _infer_from_store(
+    store: GraphStore, plans: Sequence[URIRef], *, ontology: Graph, seeds: Iterable[Graph]
+) -> tuple[Graph, int, int]:
+    """As `_infer` in mode "rules", the asserted triples being the store's plan graphs, read as N-Triples."""
+    from dutygraph.kg.reasoning.engine import close_over
+
+    seed = _union(seeds)
+    schema = _schema((_plan_axioms(store, plans), ontology, seed))
+    closure = close_over(
+        (),
+        ontology_rules(schema) + bridging_rules(),
+        keep=relation_predicates(schema),
+        dumps=itertools.chain(
+            (ontology.serialize(format="nt", encoding="utf-8"),), map(store.ntriples, plans)
+        ),
+        seeds=seed,
+    )
+    inferred = _inferred_graph()
+    for triple in itertools.chain(closure.added, closure.new_seeds):
+        inferred.add(triple)
+    return inferred, closure.rounds, closure.given
+
+
+def _plan_axioms(store: GraphStore, plans: Sequence[URIRef]) -> Graph:
+    """The axioms written in plan graphs (none in ours; `check_translatable` must see any that are)."""
+    if not plans:
+        return Graph()
+    predicates = " ".join(predicate.n3() for predicate in _SCHEMA_PREDICATES)
+    kinds = " ".join(kind.n3() for kind in _SCHEMA_TYPES)
+    axioms = (
+        "CONSTRUCT { ?s ?p ?o } WHERE {"
+        f" {{ VALUES ?p {{ {predicates} }} ?s ?p ?o }}"
+        f" UNION {{ VALUES ?o {{ {kinds} }} ?s a ?o BIND({RDF.type.n3()} AS ?p) }} }}"
+    )
+    found = store.query(axioms, graphs=plans).graph
+    return found if found is not None else Graph()
+
+
+def _union(graphs: Iterable[Graph]) -> Graph:
+    union = Graph()
+    for graph in graphs:
+        union += graph
+    return union
+
+
+def _inferred_graph() -> Graph:
+    inferred = Graph()
+    inferred.bind("dg", DG._NS)
+    inferred.bind("at", AGENCY_TYPE._NS)
+    return inferred
 
 
 # The triples axioms are made of; everything else is data. Untranslated axioms are collected too, so that

@@ -17,6 +17,7 @@ the first round); a round that adds nothing ends the run. pyoxigraph is imported
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, cast
 
 from rdflib import BNode, Graph, Literal, URIRef, Variable
@@ -36,6 +37,34 @@ def run_rules(
     """The triples with a predicate in `keep` that `rules`, run to a fixed point over `graphs`, add to them,
     and the number of rounds it took (the last one adds nothing).
     """
+    closure = close_over(graphs, rules, keep=keep)
+    return closure.added, closure.rounds
+
+
+@dataclass(frozen=True)
+class Closure:
+    """What `close_over` found: the kept triples the rules added, the seed triples not already given, the
+    rounds, and the distinct triples given (graphs and dumps)."""
+
+    added: set[tuple[Node, URIRef, Node]]
+    new_seeds: set[tuple[Node, Node, Node]]
+    rounds: int
+    given: int
+
+
+def close_over(
+    graphs: Iterable[Graph],
+    rules: Sequence[Rule],
+    *,
+    keep: frozenset[URIRef],
+    dumps: Iterable[bytes] = (),
+    seeds: Graph | None = None,
+) -> Closure:
+    """Run `rules` to a fixed point over `graphs` (rdflib, only the triples a rule reads loaded), `dumps`
+    (N-Triples, as a store writes its graphs, parsed by oxigraph without passing through rdflib) and `seeds`.
+
+    Seeds join the closure like any input; `Closure.new_seeds` are those not among the given triples.
+    """
     import pyoxigraph as ox
 
     reads: set[object] = set(keep)
@@ -45,6 +74,13 @@ def run_rules(
     store = ox.Store()
     for graph in graphs:
         store.extend(_quads(graph, None if load_all else reads))
+    for data in dumps:
+        store.load(data, format=ox.RdfFormat.N_TRIPLES)
+    given_count = len(store)
+    new_seeds: set[tuple[Node, Node, Node]] = set()
+    if seeds is not None:
+        new_seeds = {triple for triple in seeds if ox.Quad(*(_ox(term) for term in triple)) not in store}
+        store.extend(_quads(seeds, None))
     kept = [ox.NamedNode(predicate) for predicate in sorted(keep)]
     given = {
         quad
@@ -68,7 +104,7 @@ def run_rules(
         for quad in store.quads_for_pattern(None, predicate, None, ox.DefaultGraph()):
             if quad not in given:
                 added.add((_rdf(quad.subject, iris), iri, _rdf(quad.object, iris)))
-    return added, rounds
+    return Closure(added, new_seeds, rounds, given_count)
 
 
 def _predicate_counts(store: ox.Store) -> dict[str, int]:

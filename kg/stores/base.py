@@ -39,6 +39,7 @@ oxigraph's union default graph, once in the memory backend's. Queries that count
 from __future__ import annotations
 
 import abc
+import contextlib
 import functools
 import re
 import threading
@@ -179,6 +180,76 @@ class GraphStore(abc.ABC):
     def close(self) -> None:
         """Write everything out and release the store (its lock, for oxigraph). Closing twice is harmless."""
 
+    def version(self) -> str | None:
+        """A name for the data as it is now, which changes whenever it does — or None if the store cannot
+        tell (a remote server, a store being written). What was computed from one version may be reused
+        while the version stays the same (`dutygraph.kg.answer_cache`).
+
+        >>> from dutygraph.kg.stores import open_store
+        >>> open_store("sparql", endpoint="http://127.0.0.1:7878").version() is None
+        True
+        """
+        return None
+
+    def ntriples(self, iri: URIRef) -> bytes:
+        """One named graph as N-Triples (UTF-8), for a consumer that parses it natively (the rules engine).
+
+        >>> from rdflib import Graph, Literal
+        >>> from rdflib.namespace import RDFS
+        >>> from dutygraph.kg.iris import agency_iri, plan_graph_iri
+        >>> from dutygraph.kg.stores import open_store
+        >>> plan = Graph()
+        >>> _ = plan.add((agency_iri("331002", "health"), RDFS.label, Literal("区卫生健康局", lang="zh")))
+        >>> store = open_store("memory")
+        >>> store.replace_graphs({plan_graph_iri("jiaojiang-2020-reform-tasks"): plan})
+        >>> store.ntriples(plan_graph_iri("jiaojiang-2020-reform-tasks")).decode().split(" ", 2)[2].strip()
+        '"区卫生健康局"@zh .'
+
+        :raises StoreError: if the store is closed or cannot be read.
+        """
+        data: bytes = self.graph(iri).serialize(format="nt", encoding="utf-8")
+        return data
+
+    @contextlib.contextmanager
+    def draft(self) -> Iterator[GraphStore]:
+        """A store to make many changes in, published as one when the block ends without an error.
+
+        Inside the block the draft reads and writes like any store (a build writes each plan as it reads
+        it, then reasons over the draft); readers of this store see none of it. Leaving the block normally
+        publishes every change at once — readers see the old state or the new, never between; leaving it
+        by an exception discards the draft and changes nothing.
+
+        This default copies the store into an rdflib memory store and writes the graphs changed there back
+        with one `replace_graphs`; the oxigraph backend overrides it with a snapshot on disk, so no copy is
+        held in memory.
+
+        >>> from rdflib import Graph, Literal
+        >>> from rdflib.namespace import RDFS
+        >>> from dutygraph.kg.iris import agency_iri, plan_graph_iri
+        >>> from dutygraph.kg.stores import open_store
+        >>> plan = Graph()
+        >>> _ = plan.add((agency_iri("331002", "health"), RDFS.label, Literal("区卫生健康局", lang="zh")))
+        >>> store = open_store("memory")
+        >>> with store.draft() as draft:
+        ...     draft.replace_graphs({plan_graph_iri("jiaojiang-2020-reform-tasks"): plan})
+        ...     store.count(), draft.count()
+        (0, 1)
+        >>> store.count()
+        1
+
+        :raises StoreError: the store is read-only or closed, or cannot be read or written.
+        """
+        if self.read_only:
+            raise StoreError(f"{self.path or self.backend}: a draft needs a store opened for writing")
+        from dutygraph.kg.stores.memory import MemoryStore
+
+        copy = MemoryStore()
+        copy.replace_graphs({name: self.graph(name) for name in self.graph_names()})
+        recording = _RecordingStore(copy)
+        yield recording
+        changed = {name: copy.graph(name) for name in recording.replaced}
+        self.replace_graphs(changed, remove=recording.removed - recording.replaced)
+
     def __enter__(self) -> Self:
         return self
 
@@ -186,6 +257,46 @@ class GraphStore(abc.ABC):
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         self.close()
+
+
+class _RecordingStore(GraphStore):
+    """A store that remembers which graphs were replaced or removed through it (the default draft)."""
+
+    backend = "draft"
+
+    def __init__(self, inner: GraphStore) -> None:
+        super().__init__(path=inner.path, read_only=False)
+        self._inner = inner
+        self.replaced: set[URIRef] = set()
+        self.removed: set[URIRef] = set()
+
+    def replace_graphs(self, graphs: Mapping[URIRef, Graph], *, remove: Iterable[URIRef] = ()) -> None:
+        remove = list(remove)
+        self._inner.replace_graphs(graphs, remove=remove)
+        self.replaced -= set(remove)
+        self.replaced |= set(graphs)
+        self.removed |= set(remove)
+
+    def graph_names(self) -> frozenset[URIRef]:
+        return self._inner.graph_names()
+
+    def count(self, *, graph: URIRef | None = None) -> int:
+        return self._inner.count(graph=graph)
+
+    def graph(self, iri: URIRef) -> Graph:
+        return self._inner.graph(iri)
+
+    def query(
+        self,
+        sparql: str,
+        *,
+        bindings: Mapping[str, Identifier] | None = None,
+        graphs: Sequence[URIRef] | None = None,
+    ) -> QueryResult:
+        return self._inner.query(sparql, bindings=bindings, graphs=graphs)
+
+    def close(self) -> None:
+        """Nothing to release: the draft's owner closes the copy."""
 
 
 # --- checks shared by the backends -------------------------------------------------------------------

@@ -58,6 +58,7 @@ class MemoryStore(GraphStore):
         self._lock = threading.RLock()
         # Datasets holding only some graphs, for queries given `graphs`; emptied by every write.
         self._views: dict[tuple[URIRef, ...], Dataset] = {}
+        self._generation = 0
 
     def replace_graphs(self, graphs: Mapping[URIRef, Graph], *, remove: Iterable[URIRef] = ()) -> None:
         """See `GraphStore.replace_graphs`.
@@ -96,6 +97,11 @@ class MemoryStore(GraphStore):
                     context = dataset.graph(name)
                     dataset.addN((s, p, o, context) for s, p, o in triples)
             self._views.clear()
+            self._generation += 1
+
+    def version(self) -> str | None:
+        """See `GraphStore.version`: this store and how many writes it has had."""
+        return f"memory:{id(self)}:{self._generation}"
 
     def graph_names(self) -> frozenset[URIRef]:
         """See `GraphStore.graph_names`."""
