@@ -37,6 +37,7 @@ from __future__ import annotations
 import contextlib
 import http.client
 import importlib.util
+import itertools
 import math
 import socket
 import statistics
@@ -45,7 +46,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Final
@@ -59,6 +60,8 @@ from dutygraph.kg.iris import agency_iri
 #: Names of the endpoints in `ServerLoad.endpoints`, in the order they are loaded.
 BARE_ROUTE: Final = "bare route"
 AGENCY_API: Final = "agency tasks (API)"
+#: The same API asked for a different bureau each time: what an answer costs before it is remembered.
+AGENCY_API_FIRST: Final = "agency tasks (API, new)"
 AGENCY_PAGE: Final = "agency page"
 SPARQL: Final = "/sparql"
 
@@ -153,13 +156,21 @@ class ServerLoad:
 
 
 def measure_server(
-    store_path: Path, *, agency_path: str, clients: int = 16, seconds: float = 5.0
+    store_path: Path,
+    *,
+    agency_path: str,
+    clients: int = 16,
+    seconds: float = 5.0,
+    other_agency_paths: Sequence[str] = (),
 ) -> ServerLoad:
     """Serve the oxigraph store at `store_path` and a bare app, load each endpoint for `seconds` with
     `clients` concurrent clients, and stop both servers.
 
     `agency_path` is an agency's ``{code}/{type_key}`` (its IRI's last two segments), e.g.
-    ``330382/market-regulation``.
+    ``330382/market-regulation``. With `other_agency_paths`, the API is loaded a second time asking for each
+    of them in turn (`AGENCY_API_FIRST`): the server remembers answers per published snapshot, so the first
+    figure is a bureau asked again and again, this one bureaus asked for the first time (give more than the
+    server can answer in `seconds`).
 
     :raises ValueError: `clients` or `seconds` is out of range, `agency_path` is not ``code/type``, or there
         is no store at `store_path`.
@@ -192,6 +203,20 @@ def measure_server(
                 {},
                 clients=clients,
                 seconds=seconds,
+            ),
+            *(
+                [
+                    _load(
+                        AGENCY_API_FIRST,
+                        app_port,
+                        [f"/api/agencies/{other}/tasks" for other in other_agency_paths],
+                        {},
+                        clients=clients,
+                        seconds=seconds,
+                    )
+                ]
+                if other_agency_paths
+                else []
             ),
             _load(AGENCY_PAGE, app_port, f"/agency/{agency_path}", {}, clients=clients, seconds=seconds),
             _load(
@@ -343,12 +368,25 @@ class _Clock:
 
 
 def _load(
-    name: str, port: int, path: str, headers: Mapping[str, str], *, clients: int, seconds: float
+    name: str,
+    port: int,
+    path: str | Sequence[str],
+    headers: Mapping[str, str],
+    *,
+    clients: int,
+    seconds: float,
 ) -> EndpointLoad:
+    """Load one endpoint; a sequence of paths is asked in turn, each once (until it runs out, then again)."""
+    paths = [path] if isinstance(path, str) else list(path)
+    turn = itertools.count()  # shared by the clients; next() on it is atomic under the GIL
+
+    def next_path() -> str:
+        return paths[next(turn) % len(paths)]
+
     # One request alone before the clients' warm-up: what is measured is the steady state, not first-use costs.
     first = http.client.HTTPConnection(_HOST, port, timeout=_REQUEST_TIMEOUT_S)
     try:
-        _request(first, path, dict(headers))
+        _request(first, next_path(), dict(headers))
     finally:
         first.close()
     clock = _Clock()
@@ -360,7 +398,9 @@ def _load(
     gate = threading.Barrier(clients, action=start, timeout=_START_TIMEOUT_S + _REQUEST_TIMEOUT_S)
     tallies = [_Tally() for _ in range(clients)]
     threads = [
-        threading.Thread(target=_client, args=(port, path, dict(headers), gate, clock, tally), daemon=True)
+        threading.Thread(
+            target=_client, args=(port, next_path, dict(headers), gate, clock, tally), daemon=True
+        )
         for tally in tallies
     ]
     for thread in threads:
@@ -380,7 +420,7 @@ def _load(
     elapsed = finished - clock.started
     return EndpointLoad(
         name=name,
-        path=path,
+        path=paths[0] if len(paths) == 1 else f"{paths[0]} … ({len(paths)} bureaus in turn)",
         requests=requests,
         errors=sum(tally.errors for tally in tallies),
         seconds=elapsed,
@@ -391,16 +431,21 @@ def _load(
 
 
 def _client(
-    port: int, path: str, headers: dict[str, str], gate: threading.Barrier, clock: _Clock, tally: _Tally
+    port: int,
+    next_path: Callable[[], str],
+    headers: dict[str, str],
+    gate: threading.Barrier,
+    clock: _Clock,
+    tally: _Tally,
 ) -> None:
     connection = http.client.HTTPConnection(_HOST, port, timeout=_REQUEST_TIMEOUT_S)
     try:
         for _ in range(_WARMUP_REQUESTS):
-            _request(connection, path, headers)
+            _request(connection, next_path(), headers)
         gate.wait()
         while time.perf_counter() < clock.deadline:
             began = time.perf_counter()
-            status = _request(connection, path, headers)
+            status = _request(connection, next_path(), headers)
             tally.requests += 1
             if status is None:
                 tally.errors += 1
