@@ -55,6 +55,7 @@ from dutygraph.kg.stores.base import (
     stored_triples,
 )
 from dutygraph.kg.stores.snapshots import Snapshot, SnapshotDirectory, SnapshotFollower
+from dutygraph.kg.stores.substitution import substituted
 
 # Quads handed to the bulk loader at a time: big enough for its speed, small enough to bound memory.
 _BULK_BATCH = 200_000
@@ -274,7 +275,7 @@ class OxigraphStore(GraphStore):
         bindings: Mapping[str, Identifier] | None = None,
         graphs: Sequence[URIRef] | None = None,
     ) -> QueryResult:
-        """See `GraphStore.query`. Bindings go to pyoxigraph's `substitutions` (SEP-0007).
+        """See `GraphStore.query`. Bindings are substituted into the text as terms (SEP-0007).
 
         >>> from rdflib import Graph, Literal
         >>> from rdflib.namespace import RDFS
@@ -287,26 +288,20 @@ class OxigraphStore(GraphStore):
         >>> store.query("ASK { ?agency ?p ?name }", bindings={"name": name}).boolean
         True
         """
-        checked = checked_bindings(sparql, bindings)
-        substitutions: dict[ox.Variable, _OxTerm] = {
-            ox.Variable(name): _ox_term(value) for name, value in checked.items()
-        }
+        # Terms go into the text (SEP-0007 substitution, `substitution.substituted`), not into pyoxigraph's
+        # `substitutions`: oxigraph plans a query before it sees those, as if for every value.
+        text = substituted(sparql, checked_bindings(sparql, bindings))
         snapshot = self._reading()  # held until every answer is read: one snapshot for the whole query
         store = snapshot.opened
         try:
             if graphs is None or self._names_all_graphs(snapshot, graphs):
                 # Equal to listing them, and far faster: oxigraph reads a listed default graph graph by graph.
-                answer = store.query(sparql, use_default_graph_as_union=True, substitutions=substitutions)
+                answer = store.query(text, use_default_graph_as_union=True)
             else:
                 names = [ox.NamedNode(name) for name in checked_graph_names(graphs, what="query graph")]
                 default_graph: list[_OxGraphName] = list(names)
                 named_graphs: list[ox.NamedNode | ox.BlankNode] = list(names)
-                answer = store.query(
-                    sparql,
-                    default_graph=default_graph,
-                    named_graphs=named_graphs,
-                    substitutions=substitutions,
-                )
+                answer = store.query(text, default_graph=default_graph, named_graphs=named_graphs)
             return _query_result(answer)
         except SyntaxError as exc:
             raise StoreError(f"not a valid SPARQL query: {_one_line(exc)}") from exc

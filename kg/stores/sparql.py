@@ -67,6 +67,7 @@ from dutygraph.kg.stores.base import (
     checked_replacement,
     stored_triples,
 )
+from dutygraph.kg.stores.substitution import substituted
 
 if TYPE_CHECKING:
     import httpx
@@ -218,71 +219,6 @@ class SparqlStore(GraphStore):
             reason = _one_line(response.text[:_RESPONSE_EXCERPT]) or response.reason_phrase
             raise StoreError(f"{url}: {what} refused, HTTP {response.status_code}: {reason}")
         return response
-
-
-def substituted(sparql: str, bindings: Mapping[str, URIRef | Literal]) -> str:
-    """`sparql` with each parameter variable replaced by its term (SEP-0007 substitution), as text.
-
-    Strings, IRIs and comments are left alone. In a SELECT clause the variable stays a column:
-    ``?agency`` becomes ``(<term> AS ?agency)``; in GROUP BY and ORDER BY it becomes ``(<term>)``,
-    elsewhere the bare term. Give it bindings `checked_bindings` accepted.
-
-    >>> print(substituted('SELECT ?name WHERE { ?a ?p ?name } # ?name', {"name": Literal("区农业农村局", lang="zh")}))
-    SELECT ("区农业农村局"@zh AS ?name) WHERE { ?a ?p "区农业农村局"@zh } # ?name
-    """
-    if not bindings:
-        return sparql
-    terms = {name: term.n3() for name, term in bindings.items()}
-    pieces: list[str] = []
-    clause = None  # "select", "group" or "order": the clause the text is in, at `clause_depth`
-    clause_depth = depth = 0
-    pending: str | None = None  # GROUP or ORDER seen, waiting for BY
-    for token in _TOKEN.finditer(sparql):
-        text, kind = token.group(), token.lastgroup
-        if kind == "word":
-            word = text.upper()
-            if word == "SELECT":
-                clause, clause_depth = "select", depth
-            elif word in ("GROUP", "ORDER"):
-                pending = word.lower()
-            elif word == "BY" and pending:
-                clause, clause_depth = pending, depth
-            elif word in ("WHERE", "FROM", "HAVING", "LIMIT", "OFFSET", "VALUES") and depth == clause_depth:
-                clause = None
-            if word != "BY" and word not in ("GROUP", "ORDER"):
-                pending = None
-        elif kind == "punct":
-            if text == "(":
-                depth += 1
-            elif text == ")":
-                depth -= 1
-            elif text in "{}":
-                clause = None
-        elif kind == "variable" and text[1:] in terms:
-            term = terms[text[1:]]
-            at_top = clause is not None and depth == clause_depth
-            if at_top and clause == "select":
-                text = f"({term} AS {text})"
-            elif at_top:
-                text = f"({term})"
-            else:
-                text = term
-        pieces.append(text)
-    return "".join(pieces)
-
-
-# SPARQL's lexical tokens as far as substitution needs them; anything else is one character of "other".
-_TOKEN = re.compile(
-    r"""(?P<comment>\#[^\n]*)
-      | (?P<string>'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"
-                   |'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*")
-      | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
-      | (?P<variable>[?$][^\W][\w\u00b7\u0300-\u036f\u203f-\u2040]*)
-      | (?P<word>[^\W\d][\w.-]*(?::[\w.:%-]*)?|:[\w.:%-]*|_:[\w.-]+)
-      | (?P<punct>[(){}])
-      | (?P<other>\s+|.)""",
-    re.VERBOSE | re.DOTALL,
-)
 
 
 def _graph_block(name: URIRef, graph: Graph, labels: dict[BNode, str]) -> str:
