@@ -23,7 +23,7 @@ from dutygraph.kg.reasoning import Reasoning, checked_mode, infer
 from dutygraph.kg.stores import GraphStore
 from dutygraph.loaders.bundled import bundled_plans
 from dutygraph.loaders.extract import read_plan_file
-from dutygraph.loaders.to_rdf import reading_to_graph
+from dutygraph.loaders.to_rdf import reading_to_triples
 from dutygraph.ontology import load_ontology
 
 #: Called before each plan is read: (plans done, plans in all, file being read).
@@ -106,7 +106,7 @@ def build(
                     f"{path}: same plan name as {sources[reading.plan_id]} ({reading.plan_id!r}); rename one of them"
                 )
             sources[reading.plan_id] = path
-            graph = reading_to_graph(reading)
+            graph = reading_to_triples(reading)
             iri = plan_graph_iri(reading.plan_id)
             # Written as read: the draft holds the plans, not this process (a national corpus fits on disk).
             draft.replace_graphs({iri: graph})

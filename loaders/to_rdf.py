@@ -21,6 +21,7 @@ from decimal import Decimal
 
 from rdflib import RDF, RDFS, SKOS, XSD, Graph, Literal, URIRef
 from rdflib.namespace import ORG, TIME
+from rdflib.term import Node
 
 from dutygraph.kg import iris
 from dutygraph.loaders.jurisdictions import division_table
@@ -59,6 +60,10 @@ def _zh(text: str) -> Literal:
     return Literal(text, lang="zh")
 
 
+#: One RDF triple, as rdflib's terms.
+Triple = tuple[Node, Node, Node]
+
+
 def decimal_literal(value: float) -> Literal:
     """An xsd:decimal in canonical form (stores keep canonical forms: "100", not "100.0").
 
@@ -89,9 +94,9 @@ class _PlanGraphWriter:
     def __init__(self, reading: PlanReading) -> None:
         self.reading = reading
         self.plan_id = reading.plan_id
-        self.graph = Graph()
-        self.graph.bind("dg", str(DG))
-        self.graph.bind("at", str(AGENCY_TYPE))
+        # A plain set: rdflib's Graph.add costs ~20 µs a triple, a set's well under one; the graph is made once,
+        # at the end, for those who need one (`reading_to_graph`).
+        self.graph: set[Triple] = set()
         self.plan = iris.plan_iri(self.plan_id)
         self.table = division_table()
         # Nodes already described: a bureau is named by dozens of tasks, and rdflib's add costs ~20 µs even
@@ -261,8 +266,12 @@ class _PlanGraphWriter:
             self.lines(node, milestone.lines)
 
 
-def reading_to_graph(reading: PlanReading) -> Graph:
-    """The named-graph content of one plan: plan, tasks, agencies, roles, deadlines, indicators, duties, bodies."""
+def reading_to_triples(reading: PlanReading) -> frozenset[Triple]:
+    """The triples of one plan's named graph: plan, tasks, agencies, roles, deadlines, indicators, duties, bodies.
+
+    What `dutygraph build` writes (a store takes any collection of triples); `reading_to_graph` is the same as
+    an rdflib Graph.
+    """
     writer = _PlanGraphWriter(reading)
     writer.plan_node()
     for task in reading.tasks:
@@ -270,4 +279,14 @@ def reading_to_graph(reading: PlanReading) -> Graph:
     writer.duties()
     writer.bodies()
     writer.milestones()
-    return writer.graph
+    return frozenset(writer.graph)
+
+
+def reading_to_graph(reading: PlanReading) -> Graph:
+    """The named-graph content of one plan as an rdflib Graph (see `reading_to_triples`), prefixes bound."""
+    graph = Graph()
+    graph.bind("dg", str(DG))
+    graph.bind("at", str(AGENCY_TYPE))
+    for triple in reading_to_triples(reading):
+        graph.add(triple)
+    return graph

@@ -44,6 +44,7 @@ import functools
 import re
 import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -51,7 +52,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Self
 
 import rdflib.namespace
 from rdflib import BNode, Graph, Literal, URIRef, Variable
-from rdflib.term import Identifier
+from rdflib.term import Identifier, Node
 
 from dutygraph.errors import StoreError
 
@@ -61,6 +62,10 @@ XSD_STRING = rdflib.namespace.XSD.string
 
 if TYPE_CHECKING:
     from rdflib.plugins.sparql.sparql import Query
+
+#: What a graph is given as when written: an rdflib Graph, or any set of triples (a build's plans: sets
+#: are made far faster than Graphs). Either way it is only iterated.
+Triples = Graph | AbstractSet[tuple[Node, Node, Node]]
 
 
 @dataclass(frozen=True)
@@ -108,7 +113,7 @@ class GraphStore(abc.ABC):
         self.read_only = read_only
 
     @abc.abstractmethod
-    def replace_graphs(self, graphs: Mapping[URIRef, Graph], *, remove: Iterable[URIRef] = ()) -> None:
+    def replace_graphs(self, graphs: Mapping[URIRef, Triples], *, remove: Iterable[URIRef] = ()) -> None:
         """Atomically: each given graph replaces the named graph of the same IRI; graphs in `remove` go.
 
         The key names the graph (the `Graph`'s own identifier is ignored). All or nothing: on any error
@@ -270,7 +275,7 @@ class _RecordingStore(GraphStore):
         self.replaced: set[URIRef] = set()
         self.removed: set[URIRef] = set()
 
-    def replace_graphs(self, graphs: Mapping[URIRef, Graph], *, remove: Iterable[URIRef] = ()) -> None:
+    def replace_graphs(self, graphs: Mapping[URIRef, Triples], *, remove: Iterable[URIRef] = ()) -> None:
         remove = list(remove)
         self._inner.replace_graphs(graphs, remove=remove)
         self.replaced -= set(remove)
@@ -334,7 +339,7 @@ def checked_graph_names(graphs: Iterable[URIRef], *, what: str = "graph name") -
 
 
 def checked_replacement(
-    graphs: Mapping[URIRef, Graph], remove: Iterable[URIRef]
+    graphs: Mapping[URIRef, Triples], remove: Iterable[URIRef]
 ) -> tuple[tuple[URIRef, ...], tuple[URIRef, ...]]:
     """The names to replace and to remove, checked; a name may not be in both.
 
@@ -348,7 +353,7 @@ def checked_replacement(
     return replaced, removed
 
 
-def stored_triples(graph_name: URIRef, graph: Graph) -> Iterator[tuple[URIRef | BNode, URIRef, Identifier]]:
+def stored_triples(graph_name: URIRef, graph: Triples) -> Iterator[tuple[URIRef | BNode, URIRef, Identifier]]:
     """The triples of `graph` as a store keeps them: terms checked, literals as `stored_literal` makes them.
 
     Blank nodes are left as they are (each backend renames them its own way). Errors raised while

@@ -30,6 +30,7 @@ from dutygraph.errors import StoreError
 from dutygraph.kg.stores.base import (
     GraphStore,
     QueryResult,
+    Triples,
     checked_bindings,
     checked_graph_names,
     checked_iri,
@@ -60,7 +61,7 @@ class MemoryStore(GraphStore):
         self._views: dict[tuple[URIRef, ...], Dataset] = {}
         self._generation = 0
 
-    def replace_graphs(self, graphs: Mapping[URIRef, Graph], *, remove: Iterable[URIRef] = ()) -> None:
+    def replace_graphs(self, graphs: Mapping[URIRef, Triples], *, remove: Iterable[URIRef] = ()) -> None:
         """See `GraphStore.replace_graphs`.
 
         >>> from rdflib import Graph, Literal

@@ -48,6 +48,7 @@ from dutygraph.kg.stores.base import (
     XSD_STRING,
     GraphStore,
     QueryResult,
+    Triples,
     checked_bindings,
     checked_graph_names,
     checked_iri,
@@ -113,7 +114,7 @@ class OxigraphStore(GraphStore):
         mode = "read-only" if self.read_only else "read-write"
         return f"OxigraphStore({self.path or 'in memory'}, {mode})"
 
-    def replace_graphs(self, graphs: Mapping[URIRef, Graph], *, remove: Iterable[URIRef] = ()) -> None:
+    def replace_graphs(self, graphs: Mapping[URIRef, Triples], *, remove: Iterable[URIRef] = ()) -> None:
         """See `GraphStore.replace_graphs`: on disk, a draft snapshot published in one rename; in memory,
         one SPARQL Update request, so one transaction.
 
@@ -142,7 +143,7 @@ class OxigraphStore(GraphStore):
                 draft.replace_graphs(graphs, remove=removed)
 
     def _replace_in_memory(
-        self, graphs: Mapping[URIRef, Graph], replaced: Sequence[URIRef], removed: Sequence[URIRef]
+        self, graphs: Mapping[URIRef, Triples], replaced: Sequence[URIRef], removed: Sequence[URIRef]
     ) -> None:
         store = self._reading().opened
         writer = _UpdateWriter()
@@ -393,7 +394,7 @@ class _BulkLoader:
         self._terms = _TermCache()
 
     def replace(
-        self, graphs: Mapping[URIRef, Graph], replaced: Sequence[URIRef], removed: Sequence[URIRef]
+        self, graphs: Mapping[URIRef, Triples], replaced: Sequence[URIRef], removed: Sequence[URIRef]
     ) -> None:
         if self._pending_graphs.intersection([*replaced, *removed]):
             self.flush()  # the drop below must not run before quads of the same graph still held back
@@ -424,7 +425,7 @@ class _TermCache:
     def __init__(self) -> None:
         self._terms: dict[Identifier, _OxTerm] = {}
 
-    def quads(self, name: URIRef, graph: Graph, blanks: dict[BNode, ox.BlankNode]) -> Iterator[ox.Quad]:
+    def quads(self, name: URIRef, graph: Triples, blanks: dict[BNode, ox.BlankNode]) -> Iterator[ox.Quad]:
         """The quads of `graph` in graph `name`; `blanks` maps its blank nodes to fresh ones (filled here)."""
         graph_name = ox.NamedNode(name)
         term = self._term
@@ -461,7 +462,7 @@ class _UpdateWriter:
     def iri(self, iri: URIRef) -> str:
         return str(ox.NamedNode(iri))
 
-    def graph_block(self, name: URIRef, graph: Graph) -> str:
+    def graph_block(self, name: URIRef, graph: Triples) -> str:
         """``GRAPH <name> { … }`` holding the triples of `graph`, or "" when it has none."""
         lines = [
             f"{self._term(name, s)} {self._term(name, p)} {self._term(name, o)} ."

@@ -61,6 +61,7 @@ from dutygraph.kg.stores.base import (
     XSD_STRING,
     GraphStore,
     QueryResult,
+    Triples,
     checked_bindings,
     checked_graph_names,
     checked_iri,
@@ -125,7 +126,7 @@ class SparqlStore(GraphStore):
         mode = "read-only" if self.read_only else "read-write"
         return f"SparqlStore({self.endpoint}, {mode})"
 
-    def replace_graphs(self, graphs: Mapping[URIRef, Graph], *, remove: Iterable[URIRef] = ()) -> None:
+    def replace_graphs(self, graphs: Mapping[URIRef, Triples], *, remove: Iterable[URIRef] = ()) -> None:
         """See `GraphStore.replace_graphs`; one SPARQL Update request, one transaction on the server."""
         replaced, removed = checked_replacement(graphs, remove)
         if self.read_only:
@@ -221,7 +222,7 @@ class SparqlStore(GraphStore):
         return response
 
 
-def _graph_block(name: URIRef, graph: Graph, labels: dict[BNode, str]) -> str:
+def _graph_block(name: URIRef, graph: Triples, labels: dict[BNode, str]) -> str:
     """``GRAPH <name> { … }`` holding the triples of `graph`, or "" when it has none."""
     lines = [
         f"{_term_text(name, s, labels)} {_term_text(name, p, labels)} {_term_text(name, o, labels)} ."
