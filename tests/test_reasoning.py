@@ -265,3 +265,17 @@ def test_mode_none_removes_the_inferred_graph() -> None:
         assert INFERRED_GRAPH not in store.graph_names()
         assert report.inferred_triples == 0 and report.mode == "none"
         assert store.count() < plans
+
+
+def test_the_engine_on_disk_infers_what_it_infers_in_memory(
+    bundled: tuple[GraphStore, dict[URIRef, frozenset[object]]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Above `IN_MEMORY_LIMIT` quads the engine works in a temporary RocksDB store; same triples."""
+    import dutygraph.kg.reasoning as reasoning
+
+    store, _ = bundled
+    in_memory = set(store.graph(INFERRED_GRAPH))
+    monkeypatch.setattr(reasoning, "IN_MEMORY_LIMIT", 0)
+    report = infer(store, seeds=())
+    assert set(store.graph(INFERRED_GRAPH)) == in_memory
+    assert report.inferred_triples == len(in_memory) > 1000

@@ -45,11 +45,14 @@ dutygraph.errors.ConfigError: unknown reasoning mode 'owl'; choose one of: none,
 
 from __future__ import annotations
 
+import contextlib
 import itertools
+import tempfile
 import time
 import typing
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Literal
 
 from rdflib import RDF, Graph, URIRef
@@ -60,12 +63,17 @@ from dutygraph.errors import ConfigError
 from dutygraph.kg.iris import INFERRED_GRAPH, ONTOLOGY_GRAPH, is_plan_graph
 from dutygraph.kg.reasoning.rules import bridging_rules, ontology_rules, relation_predicates
 from dutygraph.kg.stores import GraphStore
+from dutygraph.kg.stores.base import Triples
 from dutygraph.ontology import load_ontology
 from dutygraph.ontology.namespace import AGENCY_TYPE, DG
 
 __all__ = ["REASONING_MODES", "InferenceReport", "Reasoning", "checked_mode", "infer", "inferred_graph"]
 
 Reasoning = Literal["none", "owlrl", "rules"]
+
+#: Above this many quads in the store, the rules engine works in a temporary RocksDB store on disk instead of
+#: in memory (in memory, ten million triples take ~6 GB; on disk, flat memory at some cost in speed).
+IN_MEMORY_LIMIT = 3_000_000
 #: The modes, in the order the CLI lists them.
 REASONING_MODES: tuple[Reasoning, ...] = typing.get_args(Reasoning)
 
@@ -130,6 +138,7 @@ def infer(
         from dutygraph.kg.remits import implied_graph  # remits read the store; reasoning does not need them
 
         seeds = [implied_graph(store)]
+    inferred: Triples
     if mode == "rules":
         # The plans reach the engine as N-Triples that oxigraph writes and parses: no rdflib copy of the store.
         inferred, rounds, read = _infer_from_store(store, plans, ontology=ontology, seeds=seeds)
@@ -188,25 +197,29 @@ def _infer(
 
 def _infer_from_store(
     store: GraphStore, plans: Sequence[URIRef], *, ontology: Graph, seeds: Iterable[Graph]
-) -> tuple[Graph, int, int]:
-    """As `_infer` in mode "rules", the asserted triples being the store's plan graphs, read as N-Triples."""
+) -> tuple[frozenset[tuple[Node, Node, Node]], int, int]:
+    """As `_infer` in mode "rules", the asserted triples being the store's plan graphs, read as N-Triples;
+    the inferred triples as a set (a store takes one, and at ten million asserted triples the inferred ones
+    would take gigabytes as an rdflib Graph)."""
     from dutygraph.kg.reasoning.engine import close_over
 
     seed = _union(seeds)
     schema = _schema((_plan_axioms(store, plans), ontology, seed))
-    closure = close_over(
-        (),
-        ontology_rules(schema) + bridging_rules(),
-        keep=relation_predicates(schema),
-        dumps=itertools.chain(
-            (ontology.serialize(format="nt", encoding="utf-8"),), map(store.ntriples, plans)
-        ),
-        seeds=seed,
-    )
-    inferred = _inferred_graph()
-    for triple in itertools.chain(closure.added, closure.new_seeds):
-        inferred.add(triple)
-    return inferred, closure.rounds, closure.given
+    with contextlib.ExitStack() as scratch:
+        on_disk = None
+        if store.count() > IN_MEMORY_LIMIT:
+            on_disk = Path(scratch.enter_context(tempfile.TemporaryDirectory(prefix="dutygraph-reasoning-")))
+        closure = close_over(
+            (),
+            ontology_rules(schema) + bridging_rules(),
+            keep=relation_predicates(schema),
+            dumps=itertools.chain(
+                (ontology.serialize(format="nt", encoding="utf-8"),), map(store.ntriples, plans)
+            ),
+            seeds=seed,
+            on_disk=on_disk,
+        )
+    return frozenset(itertools.chain(closure.added, closure.new_seeds)), closure.rounds, closure.given
 
 
 def _plan_axioms(store: GraphStore, plans: Sequence[URIRef]) -> Graph:

@@ -41,7 +41,7 @@ from typing import TypeVar
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.term import Identifier
+from rdflib.term import Identifier, Node
 
 from dutygraph.errors import StoreError
 from dutygraph.kg.stores.base import (
@@ -420,28 +420,40 @@ class _BulkLoader:
 
 
 class _TermCache:
-    """rdflib triples as pyoxigraph quads for the bulk loader, each term converted once (and so validated)."""
+    """rdflib triples as pyoxigraph quads for the bulk loader. Each term is checked (as `stored_triples` checks
+    it) and converted once per place it takes — a million triples name a few thousand terms."""
 
     def __init__(self) -> None:
-        self._terms: dict[Identifier, _OxTerm] = {}
+        self._places: tuple[dict[Node, _OxTerm], ...] = ({}, {}, {})  # subject, predicate, object
 
     def quads(self, name: URIRef, graph: Triples, blanks: dict[BNode, ox.BlankNode]) -> Iterator[ox.Quad]:
         """The quads of `graph` in graph `name`; `blanks` maps its blank nodes to fresh ones (filled here)."""
         graph_name = ox.NamedNode(name)
-        term = self._term
-        for s, p, o in stored_triples(name, graph):
-            subject = _fresh(blanks, s) if isinstance(s, BNode) else term(name, s)
-            obj = _fresh(blanks, o) if isinstance(o, BNode) else term(name, o)
-            yield ox.Quad(subject, term(name, p), obj, graph_name)  # type: ignore[arg-type]
+        subjects, predicates, objects = self._places
+        for s, p, o in graph:
+            subject = _fresh(blanks, s) if isinstance(s, BNode) else subjects.get(s)
+            predicate = predicates.get(p)
+            obj = _fresh(blanks, o) if isinstance(o, BNode) else objects.get(o)
+            if subject is None or predicate is None or obj is None:
+                subject, predicate, obj = self._first_seen(name, (s, p, o), blanks)
+            yield ox.Quad(subject, predicate, obj, graph_name)  # type: ignore[arg-type]
 
-    def _term(self, graph_name: URIRef, term: Identifier) -> _OxTerm:
-        converted = self._terms.get(term)
-        if converted is None:
+    def _first_seen(
+        self, graph_name: URIRef, triple: tuple[Node, Node, Node], blanks: dict[BNode, ox.BlankNode]
+    ) -> tuple[_OxTerm, _OxTerm, _OxTerm]:
+        """Check the triple as `stored_triples` does, then convert its terms and remember them by place."""
+        checked = next(stored_triples(graph_name, {triple}))
+        converted: list[_OxTerm] = []
+        for place, (given, term) in enumerate(zip(triple, checked, strict=True)):
+            if isinstance(term, BNode):
+                converted.append(_fresh(blanks, term))
+                continue
             try:
-                converted = self._terms[term] = _ox_term(term)
+                converted.append(_ox_term(term))
             except (TypeError, ValueError) as exc:
                 raise StoreError(f"{graph_name}: cannot store {term!r}: {_one_line(exc)}") from exc
-        return converted
+            self._places[place][given] = converted[-1]
+        return converted[0], converted[1], converted[2]
 
 
 def _fresh(blanks: dict[BNode, ox.BlankNode], node: BNode) -> ox.BlankNode:
