@@ -1,7 +1,7 @@
 """The pages as a person uses them, in a real browser with the network to other hosts cut off.
 
 search → agency page → network view shows nodes → clicking a node opens its page; one screenshot per page is
-saved to docs/screenshots/ for the README.
+saved to build/screenshots/ (docs/screenshots/ for the README with DUTYGRAPH_UPDATE_SCREENSHOTS=1).
 """
 
 from __future__ import annotations
