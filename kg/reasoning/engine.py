@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any, cast
 from rdflib import BNode, Graph, Literal, URIRef, Variable
 from rdflib.term import Node
 
-from dutygraph.kg.reasoning.rules import Rule
+from dutygraph.kg.reasoning.rules import Rule, needed_rules
 
 if TYPE_CHECKING:
     import pyoxigraph as ox
@@ -72,6 +72,7 @@ def close_over(
     """
     import pyoxigraph as ox
 
+    rules = needed_rules(rules, keep)
     reads: set[object] = set(keep)
     for rule in rules:
         reads |= rule.reads

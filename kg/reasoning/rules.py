@@ -41,7 +41,7 @@ from __future__ import annotations
 import functools
 import importlib.resources
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from rdflib import RDF, BNode, Graph, Literal, URIRef, Variable
@@ -363,6 +363,54 @@ def parse_bridging_rule(name: str, text: str) -> Rule:
     if any(isinstance(term, BNode) for pattern in body for term in pattern):
         raise DutygraphError(f"kg/rules/{name}.rq: blank nodes in the WHERE clause cannot be explained")
     return Rule(name, header["title"], algebra["template"][0], tuple(body), tuple(values), header["because"])
+
+
+def needed_rules(rules: Sequence[Rule], keep: frozenset[URIRef]) -> tuple[Rule, ...]:
+    """The rules that can lead to a kept triple: those deriving one, and those whose head may match a body
+    pattern of a needed rule, transitively. The others (types from domains and ranges no rule tests) cost
+    the engine half its time and change nothing that is kept.
+
+    >>> from rdflib import RDF, Variable
+    >>> from dutygraph.ontology.namespace import DG
+    >>> x, y = Variable("x"), Variable("y")
+    >>> lead = Rule("prp-spo1", "", (x, DG.involvedIn, y), ((x, DG.leads, y),))
+    >>> typed = Rule("prp-dom", "", (x, RDF.type, DG.Agency), ((x, DG.leads, y),))
+    >>> [r.id for r in needed_rules([lead, typed], frozenset({DG.involvedIn}))]
+    ['prp-spo1']
+    """
+    needed = [rule for rule in rules if _may_match(rule.head[1], keep)]
+    chosen = {id(rule) for rule in needed}
+    grew = True
+    while grew:
+        grew = False
+        for rule in rules:
+            if id(rule) in chosen:
+                continue
+            if any(
+                _unify(rule.head, pattern, dict(other.values)) for other in needed for pattern in other.body
+            ):
+                needed.append(rule)
+                chosen.add(id(rule))
+                grew = True
+    return tuple(rule for rule in rules if id(rule) in chosen)
+
+
+def _may_match(predicate: PatternTerm, keep: frozenset[URIRef]) -> bool:
+    return isinstance(predicate, Variable) or predicate in keep
+
+
+def _unify(head: Pattern, body: Pattern, values: dict[Variable, tuple[URIRef, ...]]) -> bool:
+    """Whether a triple the head makes may match the body pattern: a variable matches anything, unless the
+    body's VALUES limit it to some constants."""
+    for made, wanted in zip(head, body, strict=True):
+        if isinstance(made, Variable):
+            continue
+        if isinstance(wanted, Variable):
+            if wanted in values and made not in values[wanted]:
+                return False
+        elif made != wanted:
+            return False
+    return True
 
 
 def relation_predicates(ontology: Graph) -> frozenset[URIRef]:
