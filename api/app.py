@@ -20,9 +20,11 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from dutygraph import __version__
+from dutygraph.api.routes.pages import page_not_found
 from dutygraph.errors import StoreError
 from dutygraph.kg.answer_cache import AnswerCache
 from dutygraph.kg.iris import is_plan_graph
+from dutygraph.kg.page_data import PageNotFound
 from dutygraph.kg.stores import GraphStore, open_store
 from dutygraph.settings import Settings, get_settings
 
@@ -69,6 +71,8 @@ def create_app(settings: Settings | None = None, *, store: GraphStore | None = N
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
     for name in ROUTERS:
         app.include_router(importlib.import_module(f"dutygraph.api.routes.{name}").router)
+    # Pages raise PageNotFound; one handler turns it into the 404 page, whichever page it was.
+    app.add_exception_handler(PageNotFound, page_not_found)
 
     @app.get("/healthz", include_in_schema=False)
     def healthz() -> dict[str, object]:

@@ -27,7 +27,6 @@ from dutygraph.api.deps import AnswersDep, StoreDep
 from dutygraph.errors import DutygraphError
 from dutygraph.kg.page_data import (
     ROLES,
-    PageNotFound,
     agency_page,
     plan_cards,
     plan_page,
@@ -58,6 +57,11 @@ def _not_found(request: Request, message: str, *, query: str = "", jurisdiction:
         {"message": message, "query": query, "jurisdiction": jurisdiction},
         status_code=404,
     )
+
+
+def page_not_found(request: Request, missing: Exception) -> HTMLResponse:
+    """Any page a route cannot find (`PageNotFound`) → the 404 page; `api.app` registers it for the app."""
+    return _not_found(request, str(missing))
 
 
 @router.get("/", response_class=HTMLResponse)
@@ -104,31 +108,21 @@ def agency(request: Request, store: StoreDep, answers: AnswersDep, code: str, ty
         page = agency_page(store, code=code, local=type_key)
         return bytes(templates.TemplateResponse(request, "agency.html", {"page": page}).body)
 
-    try:
-        # Remembered per published snapshot (and per address the page was asked at: its links use it).
-        body = answers.get(store, ("agency-page", str(request.base_url), code, type_key), render)
-    except PageNotFound as missing:
-        return _not_found(request, str(missing))
-    return HTMLResponse(body)
+    # Remembered per published snapshot (and per address the page was asked at: its links use it).
+    return HTMLResponse(answers.get(store, ("agency-page", str(request.base_url), code, type_key), render))
 
 
 @router.get("/group/{code}/{group_key}", response_class=HTMLResponse)
 def group(request: Request, store: StoreDep, code: str, group_key: str) -> HTMLResponse:
     """A group of agencies (各有关部门, 各乡镇（街道）) and its tasks, like an agency's page."""
-    try:
-        page = agency_page(store, code=code, local=group_key, group=True)
-    except PageNotFound as missing:
-        return _not_found(request, str(missing))
+    page = agency_page(store, code=code, local=group_key, group=True)
     return templates.TemplateResponse(request, "agency.html", {"page": page})
 
 
 @router.get("/plan/{plan_id}/task/{key_part}", response_class=HTMLResponse)
 def task(request: Request, store: StoreDep, plan_id: str, key_part: str) -> HTMLResponse:
     """A task as written, its agencies (asserted or inferred, and why), deadlines, indicators, plan lines."""
-    try:
-        page = task_page(store, plan_id=plan_id, key_part=key_part)
-    except PageNotFound as missing:
-        return _not_found(request, str(missing))
+    page = task_page(store, plan_id=plan_id, key_part=key_part)
     return templates.TemplateResponse(request, "task.html", {"page": page})
 
 
@@ -140,8 +134,5 @@ def plan(
     inferred: Annotated[bool, Query(description="含推定的参与 / include inferred involvement")] = False,
 ) -> HTMLResponse:
     """A plan: the agency × task matrix, milestones, indicators and role counts per agency."""
-    try:
-        page = plan_page(store, plan_id=plan_id, inferred=inferred)
-    except PageNotFound as missing:
-        return _not_found(request, str(missing))
+    page = plan_page(store, plan_id=plan_id, inferred=inferred)
     return templates.TemplateResponse(request, "plan.html", {"page": page})
