@@ -31,6 +31,7 @@ if TYPE_CHECKING:
 
 _PREDICATE_COUNTS = "SELECT ?p (COUNT(*) AS ?n) WHERE { ?s ?p ?o } GROUP BY ?p"
 _GIVEN = "<urn:dutygraph:reasoning:given>"
+_BULK_BYTES = 256 * 1024 * 1024  # N-Triples per bulk load on disk: ~1M triples
 
 
 def run_rules(
@@ -80,11 +81,14 @@ def close_over(
     store = ox.Store() if on_disk is None else ox.Store(str(on_disk))
     for graph in graphs:
         store.extend(_quads(graph, None if load_all else reads))
-    for data in dumps:
-        if on_disk is None:
+    if on_disk is None:
+        for data in dumps:
             store.load(data, format=ox.RdfFormat.N_TRIPLES)
-        else:
-            store.bulk_load(data, format=ox.RdfFormat.N_TRIPLES)
+    else:
+        # The bulk loader writes a set of RocksDB files per call: one call per plan would leave thousands of
+        # small files to merge. N-Triples documents concatenate, so the dumps go in large batches.
+        for batch in _batches(dumps, _BULK_BYTES):
+            store.bulk_load(batch, format=ox.RdfFormat.N_TRIPLES)
     given_count = len(store)
     new_seeds: set[tuple[Node, Node, Node]] = set()
     if seeds is not None:
@@ -118,6 +122,20 @@ def close_over(
         assert isinstance(iri, URIRef)  # a predicate is an IRI
         added.add((_rdf(subject, iris), iri, _rdf(obj, iris)))
     return Closure(added, new_seeds, rounds, given_count)
+
+
+def _batches(chunks: Iterable[bytes], size: int) -> Iterator[bytes]:
+    """`chunks` joined into pieces of at least `size` bytes (the last may be smaller)."""
+    pending: list[bytes] = []
+    held = 0
+    for chunk in chunks:
+        pending.append(chunk if chunk.endswith(b"\n") or not chunk else chunk + b"\n")
+        held += len(chunk)
+        if held >= size:
+            yield b"".join(pending)
+            pending, held = [], 0
+    if pending:
+        yield b"".join(pending)
 
 
 def _predicate_counts(store: ox.Store) -> dict[str, int]:
