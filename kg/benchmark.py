@@ -175,8 +175,10 @@ class BenchmarkResult:
 
 
 def peak_rss_mb() -> float:
-    """The process's peak resident set so far, in MB (Linux reports KiB, macOS bytes)."""
+    """The process's peak resident set so far plus the largest of its finished children's (the build's plan
+    reader), in MB: an upper bound of what the build held at once (Linux reports KiB, macOS bytes)."""
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    peak += resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     return peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024
 
 

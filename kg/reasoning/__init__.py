@@ -45,12 +45,14 @@ dutygraph.errors.ConfigError: unknown reasoning mode 'owl'; choose one of: none,
 
 from __future__ import annotations
 
+import collections
+import concurrent.futures
 import contextlib
 import itertools
 import tempfile
 import time
 import typing
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -214,12 +216,25 @@ def _infer_from_store(
             ontology_rules(schema) + bridging_rules(),
             keep=relation_predicates(schema),
             dumps=itertools.chain(
-                (ontology.serialize(format="nt", encoding="utf-8"),), map(store.ntriples, plans)
+                (ontology.serialize(format="nt", encoding="utf-8"),), _prefetched(store.ntriples, plans)
             ),
             seeds=seed,
             on_disk=on_disk,
         )
     return frozenset(itertools.chain(closure.added, closure.new_seeds)), closure.rounds, closure.given
+
+
+def _prefetched(dump: Callable[[URIRef], bytes], plans: Sequence[URIRef], ahead: int = 8) -> Iterator[bytes]:
+    """`dump(plan)` for each plan, in order, made by a thread up to `ahead` plans before they are used: oxigraph
+    writes one graph's N-Triples while the engine parses the last (both release the GIL)."""
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        pending: collections.deque[concurrent.futures.Future[bytes]] = collections.deque()
+        for plan in plans:
+            pending.append(pool.submit(dump, plan))
+            if len(pending) > ahead:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
 
 
 def _plan_axioms(store: GraphStore, plans: Sequence[URIRef]) -> Graph:

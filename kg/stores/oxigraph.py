@@ -59,7 +59,7 @@ from dutygraph.kg.stores.snapshots import Snapshot, SnapshotDirectory, SnapshotF
 from dutygraph.kg.stores.substitution import substituted
 
 # Quads handed to the bulk loader at a time: big enough for its speed, small enough to bound memory.
-_BULK_BATCH = 1_000_000
+_BULK_BATCH = 200_000
 _Result = TypeVar("_Result")
 _COUNT_TRIPLES = "SELECT (COUNT(*) AS ?triples) WHERE { ?s ?p ?o }"
 
