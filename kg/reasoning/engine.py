@@ -68,8 +68,8 @@ def close_over(
     (N-Triples, as a store writes its graphs, parsed by oxigraph without passing through rdflib) and `seeds`.
 
     Seeds join the closure like any input; `Closure.new_seeds` are those not among the given triples. With
-    `on_disk` (an empty folder) the engine's store is a RocksDB one there instead of one in memory: slower,
-    but its memory stays flat however many triples there are (ten million take ~6 GB in memory).
+    `on_disk` (an empty folder) the engine's store is a RocksDB one there instead of one in memory: slower; the
+    data no longer needs memory, but each rule's update is still one transaction held in memory.
     """
     import pyoxigraph as ox
 
