@@ -152,13 +152,18 @@ class QueryEngine:
         default_graph: list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph] = [
             ox.NamedNode(g) for g in dataset.default_graphs
         ]
+        everything = set(dataset.default_graphs) == set(dataset.named_graphs) == opened.graphs
         try:
-            # The given dataset replaces FROM / FROM NAMED of the text, already checked to agree with it.
-            found = opened.store.query(
-                job.text,
-                default_graph=default_graph,
-                named_graphs=[ox.NamedNode(g) for g in dataset.named_graphs],
-            )
+            if everything and not query.names_dataset:
+                # The same dataset, far faster: oxigraph reads a listed default graph graph by graph.
+                found = opened.store.query(job.text, use_default_graph_as_union=True)
+            else:
+                # The given dataset replaces FROM / FROM NAMED of the text, already checked to agree with it.
+                found = opened.store.query(
+                    job.text,
+                    default_graph=default_graph,
+                    named_graphs=[ox.NamedNode(g) for g in dataset.named_graphs],
+                )
             result, rows, truncated = _read_answer(found, max_rows=job.max_rows)
         except SyntaxError as exc:  # rdflib and oxigraph disagree on the grammar at the edges
             raise MalformedQuery(" ".join(str(exc).split())) from exc
