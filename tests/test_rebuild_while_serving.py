@@ -11,17 +11,15 @@ reasoning and publishing a new snapshot. Every answer must be a success and must
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
-import uvicorn
+from conftest import served_on_loopback
 
 from dutygraph.api.app import create_app
 from dutygraph.kg.build import build
@@ -56,20 +54,8 @@ def server(tmp_path: Path) -> Iterator[tuple[str, Path]]:
     with open_store("oxigraph", path=path) as store:
         build(store, [])
     app = create_app(get_settings(backend="oxigraph", store=path, query_timeout_s=30))
-    listening = socket.socket()
-    listening.bind(("127.0.0.1", 0))
-    port = listening.getsockname()[1]
-    uvicorn_server = uvicorn.Server(uvicorn.Config(app, log_level="warning"))
-    thread = threading.Thread(target=uvicorn_server.run, kwargs={"sockets": [listening]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not uvicorn_server.started:
-        assert time.monotonic() < deadline and thread.is_alive(), "uvicorn did not start"
-        time.sleep(0.02)
-    yield f"http://127.0.0.1:{port}", path
-    uvicorn_server.should_exit = True
-    thread.join(timeout=30)
-    listening.close()
+    with served_on_loopback(app) as url:
+        yield url, path
 
 
 def _ask(client: httpx.Client, url: str) -> tuple[int, int]:

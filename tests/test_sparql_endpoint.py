@@ -11,7 +11,6 @@ import io
 import json
 import os
 import socket
-import threading
 import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -20,7 +19,7 @@ from xml.dom.minidom import Document, Text
 
 import httpx
 import pytest
-import uvicorn
+from conftest import served_on_loopback
 from fastapi import FastAPI
 from rdflib import Graph, Literal
 from rdflib.namespace import SKOS
@@ -74,23 +73,11 @@ class Served:
 def served(seed_store: GraphStore) -> Iterator[Served]:
     settings = get_settings(backend="memory", query_timeout_s=2, max_rows=MAX_ROWS, max_body_bytes=MAX_BODY)
     app = create_app(settings, store=seed_store)
-    listening = socket.socket()
-    listening.bind(("127.0.0.1", 0))
-    port = listening.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [listening]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        assert time.monotonic() < deadline and thread.is_alive(), "uvicorn did not start"
-        time.sleep(0.02)
-    running = Served(f"http://127.0.0.1:{port}/sparql", app, seed_store)
-    # The first query starts the workers (a snapshot, two processes): not part of any test's time.
-    httpx.get(running.url, params={"query": "ASK {}"}, timeout=60).raise_for_status()
-    yield running
-    server.should_exit = True
-    thread.join(timeout=20)
-    listening.close()
+    with served_on_loopback(app) as base:
+        running = Served(f"{base}/sparql", app, seed_store)
+        # The first query starts the workers (a snapshot, two processes): not part of any test's time.
+        httpx.get(running.url, params={"query": "ASK {}"}, timeout=60).raise_for_status()
+        yield running
 
 
 @pytest.fixture
